@@ -1,0 +1,1 @@
+"""Inspect AI entry point: importing this module registers every pluralign task."""
