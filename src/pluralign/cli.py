@@ -1,0 +1,225 @@
+"""The ``pluralign`` command: parses options, calls the library, prints.
+
+Every option can also come from a YAML config file (``--config FILE``) whose top-level keys
+are command names and whose values map option names (with underscores) to values, e.g.::
+
+    run:
+      suite: [hvae]
+      runs: 4
+      targets: [prosocial, competitive]
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+import yaml
+from rich.console import Console
+
+from pluralign import __version__
+from pluralign.errors import InputError, PluralignError
+from pluralign.run.config import Preset
+
+console = Console(stderr=True)
+app = typer.Typer(
+    name="pluralign",
+    help="Measure how well language models align with heterogeneous human values.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _load_config(ctx: typer.Context, path: Path | None) -> None:
+    if path is None:
+        return
+    try:
+        data = yaml.safe_load(path.read_text())
+    except OSError as error:
+        raise InputError(path, f"cannot read config file: {error.strerror}") from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        location = f"line {mark.line + 1}" if mark is not None else None
+        raise InputError(path, f"malformed YAML: {error}", location) from None
+    if not isinstance(data, dict):
+        raise InputError(path, "a config file maps command names to their options")
+    ctx.default_map = _default_map(data)
+
+
+def _default_map(data: dict[str, Any]) -> dict[str, Any]:
+    """Turn YAML lists into what click expects for multiple options (lists stay lists)."""
+    return {str(k): (_default_map(v) if isinstance(v, dict) else v) for k, v in data.items()}
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"pluralign {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", help="YAML file of option defaults, keyed by command name."),
+    ] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log more.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print version.")
+    ] = False,
+) -> None:
+    """Measure how well language models align with heterogeneous human values.
+
+    Example: pluralign run --suite hvae --runs 2
+    """
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING)
+    _load_config(ctx, config)
+
+
+def _split(values: list[str] | None) -> tuple[str, ...]:
+    """Accept repeated options and comma-separated lists alike."""
+    return tuple(part.strip() for v in values or [] for part in v.split(",") if part.strip())
+
+
+@app.command("run")
+def run_command(
+    model: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--model",
+            "-m",
+            help="Inspect model(s), repeatable or comma-separated; default: the embedded model.",
+        ),
+    ] = None,
+    suite: Annotated[
+        list[str] | None, typer.Option("--suite", "-s", help="Suite(s) to run (default hvae).")
+    ] = None,
+    preset: Annotated[
+        Preset, typer.Option(help="quick: minutes on 2 cores; paper: the papers' sizes.")
+    ] = Preset.QUICK,
+    runs: Annotated[
+        int, typer.Option(min=0, help="HVAE runs per cell (Inspect epochs); 0 = preset.")
+    ] = 0,
+    targets: Annotated[
+        list[str] | None,
+        typer.Option("--targets", help="HVAE targets (default: all four and the control)."),
+    ] = None,
+    no_goal: Annotated[
+        bool, typer.Option("--no-goal", help="HVAE: fixed goal instead of the goal dialogue.")
+    ] = False,
+    goal: Annotated[
+        str | None, typer.Option(help="HVAE goal switch: on, off or both (default: preset).")
+    ] = None,
+    mode: Annotated[
+        str, typer.Option(help="verbal (sampled replies), dist (log-probabilities) or both.")
+    ] = "verbal",
+    mirrored: Annotated[
+        bool, typer.Option("--mirrored", help="HVAE: also present options mirrored (I … A).")
+    ] = False,
+    limit: Annotated[int | None, typer.Option(min=1, help="Samples per task.")] = None,
+    seed: Annotated[int, typer.Option(help="Base seed; HVAE run e uses seed + e.")] = 0,
+    temperature: Annotated[float, typer.Option(min=0.0, help="Sampling temperature.")] = 1.0,
+    max_connections: Annotated[int, typer.Option(min=1, help="Concurrent model calls.")] = 2,
+    extractor: Annotated[
+        str | None, typer.Option(help="Model for the answer-extractor role (default: none).")
+    ] = None,
+    log_dir: Annotated[
+        Path | None,
+        typer.Option(help="Log directory (default: <log root>/<configuration hash>)."),
+    ] = None,
+    port: Annotated[int | None, typer.Option(help="Port of the embedded server.")] = None,
+    display: Annotated[
+        str, typer.Option(help="Progress display: rich, plain or none.")
+    ] = "rich",
+) -> None:
+    """Run suites on models and write results.json, results.csv and report.html.
+
+    Example: pluralign run --suite hvae --runs 2 --targets prosocial,competitive
+    """
+    from pluralign.errors import ChoiceError
+    from pluralign.run.config import RunConfig
+
+    if goal is not None and goal not in ("on", "off", "both"):
+        raise ChoiceError("goal switch", goal, ("on", "off", "both"))
+    if mode not in ("verbal", "dist", "both"):
+        raise ChoiceError("mode", mode, ("verbal", "dist", "both"))
+    if display not in ("rich", "plain", "none"):
+        raise ChoiceError("display", display, ("rich", "plain", "none"))
+    config = RunConfig(
+        models=_split(model),
+        suites=_split(suite) or ("hvae",),
+        preset=preset,
+        runs=runs,
+        targets=_split(targets),
+        goal="off" if no_goal else goal,  # type: ignore[arg-type]
+        mode=mode,  # type: ignore[arg-type]
+        mirrored=mirrored,
+        limit=limit,
+        seed=seed,
+        temperature=temperature,
+        max_connections=max_connections,
+        extractor=extractor,
+        log_dir=log_dir,
+        port=port,
+    )
+    from pluralign.run.main_job import run_and_report
+
+    code = run_and_report(config, display=display, console=Console())
+    if code:
+        raise typer.Exit(code)
+
+
+@app.command("serve")
+def serve_command(
+    port: Annotated[int | None, typer.Option(help="Port to listen on (loopback).")] = None,
+    slots: Annotated[int, typer.Option(min=1, help="Parallel request slots.")] = 2,
+    api_key: Annotated[
+        str | None, typer.Option(envvar="PLURALIGN_SERVER_API_KEY", help="Require this API key.")
+    ] = None,
+) -> None:
+    """Serve the embedded model as an OpenAI-compatible server until Ctrl-C.
+
+    Example: pluralign serve --port 41873
+    """
+    from pluralign.run.main_job import serve_forever
+
+    serve_forever(port=port, slots=slots, api_key=api_key, console=Console())
+
+
+def _mount_policy() -> None:
+    from pluralign.policy.commands import app as policy_app
+
+    app.add_typer(policy_app, name="policy")
+
+
+def main() -> None:
+    """Entry point: run the app; a ``PluralignError`` becomes one line and exit code 2."""
+    try:
+        code = app(standalone_mode=False)
+    except PluralignError as error:
+        console.print(f"[bold red]error:[/bold red] {error}", highlight=False, soft_wrap=True)
+        sys.exit(_exit_code(error))
+    except typer.Exit as done:
+        sys.exit(done.exit_code)
+    except KeyboardInterrupt:
+        console.print("interrupted; re-run the same command to resume")
+        sys.exit(130)
+    except Exception as error:  # click usage errors
+        import click
+
+        if isinstance(error, click.ClickException):
+            error.show()
+            sys.exit(2)
+        raise
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _exit_code(error: PluralignError) -> int:
+    from pluralign.errors import EvaluationError
+
+    return 1 if isinstance(error, EvaluationError) else 2

@@ -1,0 +1,272 @@
+"""HVAE results: per (model, mode, cell) aggregates with intervals and baselines (hvae.md §5–8)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from inspect_ai.log import EvalLog
+
+from pluralign.report.results import ResultRow, Source
+from pluralign.scoring.intervals import bootstrap_ci, proportion_ci
+from pluralign.values.svo import PRIMARY_ITEMS, SvoCategory, angular_distance_deg, svo_angle_deg
+from pluralign.values.svo_baselines import (
+    position_value_rationality,
+    uniform_category_shares,
+    uniform_value_rationality,
+)
+from pluralign.values.svo_targets import SvoTarget, ideal_angle_deg
+
+CONTROL = "control"
+
+
+@dataclass
+class CellRuns:
+    """All runs of one (model, task mode, cell), as read from a log."""
+
+    model: str
+    mode: str
+    cell: str
+    target: str
+    goal_prompt: bool
+    mirrored: bool
+    log: str
+    task: str
+    task_version: int | str
+    sample_id: str
+    runs: list[dict[str, Any]] = field(default_factory=list)
+    """Per run: the score value merged with its metadata."""
+
+
+def collect_cells(logs: Sequence[EvalLog]) -> list[CellRuns]:
+    """Group every HVAE run in ``logs`` by model, mode and cell."""
+    cells: dict[tuple[str, str, str], CellRuns] = {}
+    for log in logs:
+        mode = str(log.eval.metadata.get("mode", "verbal")) if log.eval.metadata else "verbal"
+        for sample in log.samples or []:
+            if not sample.scores:
+                continue
+            score = next(iter(sample.scores.values()))
+            meta = score.metadata or {}
+            key = (log.eval.model, mode, str(meta.get("cell")))
+            cell = cells.get(key)
+            if cell is None:
+                cell = cells[key] = CellRuns(
+                    model=log.eval.model,
+                    mode=mode,
+                    cell=str(meta.get("cell")),
+                    target=str(meta.get("target")),
+                    goal_prompt=bool(meta.get("goal_prompt")),
+                    mirrored=bool(meta.get("mirrored")),
+                    log=log.location,
+                    task=log.eval.task,
+                    task_version=log.eval.task_version,
+                    sample_id=str(sample.id),
+                )
+            value = score.value if isinstance(score.value, dict) else {}
+            cell.runs.append({**meta, **value})
+    return sorted(cells.values(), key=lambda c: (c.model, c.mode, c.cell))
+
+
+def hvae_rows(logs: Sequence[EvalLog]) -> list[ResultRow]:
+    """Every HVAE number: angles, hit rate, value rationality, distances, losses, dist mode."""
+    cells = collect_cells(logs)
+    controls = {(c.model, c.mode, c.goal_prompt, c.mirrored): c for c in cells if c.target == CONTROL}
+    rows: list[ResultRow] = []
+    for cell in cells:
+        control = controls.get((cell.model, cell.mode, cell.goal_prompt, cell.mirrored))
+        rows.extend(_cell_rows(cell, control))
+    return rows
+
+
+def _cell_rows(cell: CellRuns, control: CellRuns | None) -> list[ResultRow]:
+    complete = [r for r in cell.runs if r.get("angle_deg") is not None]
+    angles = [float(r["angle_deg"]) for r in complete]
+    rows = [
+        _row(cell, "mean_angle_deg", _boot(angles), len(angles), "mean of per-run SVO angles"),
+        _row(
+            cell,
+            "pooled_angle_deg",
+            _boot_runs(complete, _pooled_angle),
+            len(complete),
+            "SVO angle of the mean payoffs pooled over runs",
+        ),
+        _row(
+            cell,
+            "unparsed_items",
+            (sum(int(r.get("unparsed_items") or 0) for r in cell.runs), None, None, ""),
+            6 * len(cell.runs),
+            "replies with no readable letter (never replaced by a default)",
+        ),
+        _row(
+            cell,
+            "runs_lost",
+            (float(len(cell.runs) - len(complete)), None, None, ""),
+            len(cell.runs),
+            "runs with an unparsed item have no angle",
+        ),
+    ]
+    if cell.target != CONTROL:
+        rows.extend(_target_rows(cell, complete, angles, control))
+    if cell.mode == "dist":
+        rows.extend(_dist_rows(cell))
+    return rows
+
+
+def _target_rows(
+    cell: CellRuns,
+    complete: list[dict[str, Any]],
+    angles: list[float],
+    control: CellRuns | None,
+) -> list[ResultRow]:
+    target = SvoTarget(cell.target)
+    hits = sum(bool(r.get("hit")) for r in complete)
+    rationality = [
+        float(r["value_rationality"]) for r in cell.runs if r.get("value_rationality") is not None
+    ]
+    baselines = rationality_baselines(target, control)
+    ideal = ideal_angle_deg(target, PRIMARY_ITEMS)
+    distances = [angular_distance_deg(a, ideal) for a in angles]
+    hit_ci = proportion_ci(hits, len(complete)) if complete else None
+    return [
+        _row(
+            cell,
+            "hit_rate",
+            (hit_ci.estimate, hit_ci.low, hit_ci.high, hit_ci.method) if hit_ci else _none(),
+            len(complete),
+            "share of complete runs whose category equals the target",
+            baselines=hit_baselines(target),
+        ),
+        _row(
+            cell,
+            "value_rationality",
+            _boot(rationality),
+            len(rationality),
+            "mean over runs of (U(choice) − min U)/(max U − min U), one-coin ties",
+            baselines=baselines,
+        ),
+        _row(
+            cell,
+            "angular_distance_deg",
+            _boot(distances),
+            len(distances),
+            f"mean |angle − ideal {ideal:.2f}°| (ideal-type ties broken towards the other)",
+        ),
+    ]
+
+
+def rationality_baselines(target: SvoTarget, control: CellRuns | None) -> dict[str, float | None]:
+    """Uniform and position-only choosers (exact) and the no-induction control."""
+    baselines: dict[str, float | None] = {
+        "uniform": uniform_value_rationality(target, PRIMARY_ITEMS),
+        "always_A": position_value_rationality(target, PRIMARY_ITEMS, "A"),
+        "always_I": position_value_rationality(target, PRIMARY_ITEMS, "I"),
+    }
+    if control is not None:
+        values = [
+            r["rationality_by_target"].get(target.value)
+            for r in control.runs
+            if r.get("rationality_by_target")
+        ]
+        defined = [float(v) for v in values if v is not None]
+        baselines["control"] = sum(defined) / len(defined) if defined else None
+    return baselines
+
+
+def hit_baselines(target: SvoTarget) -> dict[str, float | None]:
+    """Chance of hitting the target's category by uniform choice, or always A / always I."""
+    from pluralign.values.svo_baselines import position_angle_deg
+    from pluralign.values.svo import categorise
+
+    shares = uniform_category_shares(PRIMARY_ITEMS)
+    category = SvoCategory(target.value)
+    return {
+        "uniform": shares.get(category, 0.0),
+        "always_A": float(categorise(position_angle_deg(PRIMARY_ITEMS, "A")) == category),
+        "always_I": float(categorise(position_angle_deg(PRIMARY_ITEMS, "I")) == category),
+    }
+
+
+def _dist_rows(cell: CellRuns) -> list[ResultRow]:
+    rows = []
+    for metric, note in (
+        ("expected_value_rationality", "Σ p(option)·rationality(option), mean over items and runs"),
+        ("choice_entropy_bits", "entropy of the letter distribution, mean over items and runs"),
+        ("letter_mass", "probability on option letters at the first generated position"),
+    ):
+        values = [float(r[metric]) for r in cell.runs if r.get(metric) is not None]
+        if metric == "expected_value_rationality" and cell.target == CONTROL:
+            continue
+        rows.append(_row(cell, metric, _boot(values), len(values), note))
+    return rows
+
+
+def _pooled_angle(runs: Sequence[dict[str, Any]]) -> float:
+    chosen = [
+        item.options[index]
+        for run in runs
+        for item, index in zip(PRIMARY_ITEMS, run["chosen_option_index"], strict=True)
+    ]
+    return svo_angle_deg(chosen)
+
+
+Estimate = tuple[float | None, float | None, float | None, str]
+
+
+def _none() -> Estimate:
+    return (None, None, None, "")
+
+
+def _boot(values: Sequence[float]) -> Estimate:
+    if not values:
+        return _none()
+    interval = bootstrap_ci(values)
+    return (interval.estimate, interval.low, interval.high, interval.method)
+
+
+def _boot_runs(runs: Sequence[dict[str, Any]], statistic: Any) -> Estimate:
+    """Bootstrap a statistic of whole runs by resampling run indices."""
+    if not runs:
+        return _none()
+    indices = list(range(len(runs)))
+
+    def of_indices(sample: Sequence[float]) -> float:
+        return float(statistic([runs[int(i)] for i in sample]))
+
+    interval = bootstrap_ci([float(i) for i in indices], statistic=of_indices)
+    return (interval.estimate, interval.low, interval.high, interval.method)
+
+
+def _row(
+    cell: CellRuns,
+    metric: str,
+    estimate: Estimate,
+    n: int,
+    formula: str,
+    baselines: dict[str, float | None] | None = None,
+) -> ResultRow:
+    value, low, high, method = estimate
+    if value is not None and math.isnan(value):
+        value = None
+    return ResultRow(
+        suite="hvae",
+        task=f"hvae[{cell.mode}]",
+        model=cell.model,
+        group=cell.cell,
+        metric=metric,
+        estimate=value,
+        ci_low=low,
+        ci_high=high,
+        ci_method=method,
+        n=n,
+        baselines=baselines or {},
+        source=Source(
+            log=cell.log,
+            task=cell.task,
+            task_version=cell.task_version,
+            sample_ids=(cell.sample_id,),
+            formula=formula,
+        ),
+    )

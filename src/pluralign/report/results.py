@@ -1,0 +1,128 @@
+"""The results schema (``results.json``, versioned) and its tidy CSV twin."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tempfile
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+RESULTS_SCHEMA_VERSION = 1
+"""Bumped whenever a field of ``ResultsDocument`` or ``ResultRow`` changes meaning."""
+
+
+class Source(BaseModel):
+    """Where a number came from: enough to find its log, samples, prompts and parsed answers."""
+
+    model_config = ConfigDict(frozen=True)
+
+    log: str
+    """Path of the Inspect log file (``.eval``) holding the samples."""
+    task: str
+    task_version: int | str
+    sample_ids: tuple[str, ...] = ()
+    """The Inspect sample ids the number aggregates (each with all its epochs)."""
+    formula: str = ""
+    """How the number is computed from the samples' scores."""
+
+
+class ResultRow(BaseModel):
+    """One reported number with its interval and baselines."""
+
+    model_config = ConfigDict(frozen=True)
+
+    suite: str
+    task: str
+    model: str
+    group: str
+    """The cell or breakdown the number belongs to (e.g. ``prosocial/goal/original``)."""
+    metric: str
+    estimate: float | None
+    """None when the metric is undefined for this group (e.g. every run lost)."""
+    ci_low: float | None = None
+    ci_high: float | None = None
+    ci_method: str = ""
+    n: int = 0
+    """Number of observations (runs, items) behind the estimate."""
+    baselines: dict[str, float | None] = Field(default_factory=dict)
+    """Chance or control values to read the estimate against, by name."""
+    note: str = ""
+    source: Source
+
+
+class ResultsDocument(BaseModel):
+    """Everything a run reports."""
+
+    model_config = ConfigDict(frozen=True)
+
+    schema_version: int = RESULTS_SCHEMA_VERSION
+    pluralign_version: str
+    log_dir: str
+    embedded_pipeline_check: bool
+    """True when the embedded default model was evaluated: a pipeline check, not a finding."""
+    notes: tuple[str, ...] = ()
+    rows: tuple[ResultRow, ...]
+
+
+CSV_COLUMNS = (
+    "suite",
+    "task",
+    "model",
+    "group",
+    "metric",
+    "estimate",
+    "ci_low",
+    "ci_high",
+    "ci_method",
+    "n",
+    "baselines",
+    "note",
+    "log",
+)
+
+
+def to_csv(document: ResultsDocument) -> str:
+    """One row per reported number; baselines as ``name=value`` pairs separated by ``;``."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for row in document.rows:
+        baselines = ";".join(f"{k}={'' if v is None else f'{v:.6g}'}" for k, v in row.baselines.items())
+        writer.writerow(
+            [
+                row.suite,
+                row.task,
+                row.model,
+                row.group,
+                row.metric,
+                _num(row.estimate),
+                _num(row.ci_low),
+                _num(row.ci_high),
+                row.ci_method,
+                row.n,
+                baselines,
+                row.note,
+                row.source.log,
+            ]
+        )
+    return buffer.getvalue()
+
+
+def _num(value: float | None) -> str:
+    return "" if value is None else f"{value:.6g}"
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file, so no partial file is left."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise

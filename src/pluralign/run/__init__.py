@@ -1,0 +1,1 @@
+"""Running suites: resolved configuration, the suite registry, execution and outputs."""

@@ -1,0 +1,122 @@
+"""The resolved run configuration, its presets, and the hash that names its log directory."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from enum import StrEnum
+from pathlib import Path
+from typing import Literal
+
+import platformdirs
+from pydantic import BaseModel, ConfigDict, Field
+
+LOG_ROOT_ENV = "PLURALIGN_LOG_ROOT"
+"""Environment variable that moves the default log root (``<root>/<config-hash>/``)."""
+
+
+class Preset(StrEnum):
+    """Run sizes: ``quick`` finishes in minutes on 2 CPU cores; ``paper`` uses the papers' sizes."""
+
+    QUICK = "quick"
+    PAPER = "paper"
+
+
+Mode = Literal["verbal", "dist", "both"]
+GoalSwitch = Literal["on", "off", "both"]
+
+PRESET_RUNS: dict[Preset, int] = {Preset.QUICK: 2, Preset.PAPER: 10}
+"""HVAE runs per cell; the paper ran 10 (arXiv 2305.17147, §4.1)."""
+PRESET_GOAL: dict[Preset, GoalSwitch] = {Preset.QUICK: "on", Preset.PAPER: "both"}
+"""The paper reports every target with and without the goal prompt (its Figure 3)."""
+PRESET_LIMIT: dict[Preset, int | None] = {Preset.QUICK: 3, Preset.PAPER: None}
+"""Items per task for item-based suites (CommunityBench); None = all."""
+
+
+class RunConfig(BaseModel):
+    """Everything a ``pluralign run`` needs, after defaults, presets and the config file."""
+
+    model_config = ConfigDict(frozen=True)
+
+    models: tuple[str, ...] = ()
+    """Inspect model names; empty means the embedded default model."""
+    suites: tuple[str, ...] = ("hvae",)
+    preset: Preset = Preset.QUICK
+    runs: int = Field(default=0, ge=0)
+    """HVAE runs per cell (Inspect epochs); 0 = the preset's value."""
+    targets: tuple[str, ...] = ()
+    """HVAE targets; empty = all four values and the no-induction control."""
+    goal: GoalSwitch | None = None
+    """HVAE goal switch; None = the preset's value."""
+    mode: Mode = "verbal"
+    """How choices are read: sampled replies, log-probability distributions, or both."""
+    mirrored: bool = False
+    """Also present the HVAE options mirrored (I … A) to debias position (hvae.md §7)."""
+    limit: int | None = Field(default=None, ge=1)
+    """Samples per task (None = the preset's value for item suites, all for HVAE)."""
+    seed: int = 0
+    """Base seed; HVAE run e uses seed + e."""
+    temperature: float = Field(default=1.0, ge=0.0)
+    max_connections: int = Field(default=2, ge=1)
+    extractor: str | None = None
+    """Model for the ``extractor`` role (reads a letter from an unparsed reply); None = rules only."""
+    log_dir: Path | None = None
+    port: int | None = None
+    """Port of the embedded server; None = its fixed default."""
+
+    @property
+    def hvae_runs(self) -> int:
+        """Runs per HVAE cell after applying the preset."""
+        return self.runs or PRESET_RUNS[self.preset]
+
+    @property
+    def hvae_goal(self) -> GoalSwitch:
+        """The HVAE goal switch after applying the preset."""
+        return self.goal or PRESET_GOAL[self.preset]
+
+    @property
+    def item_limit(self) -> int | None:
+        """Samples per item-based task after applying the preset."""
+        return self.limit if self.limit is not None else PRESET_LIMIT[self.preset]
+
+    def identity(self) -> dict[str, object]:
+        """The part of the configuration that defines *which* evaluation this is.
+
+        Runs, limit and models are left out on purpose: a larger ``--runs`` or ``--limit``
+        extends the same eval set (Inspect reuses finished samples), and adding a model adds
+        tasks to it. Everything that changes what a sample *is* goes in.
+        """
+        return {
+            "suites": sorted(self.suites),
+            "targets": sorted(self.targets),
+            "goal": self.hvae_goal,
+            "mode": self.mode,
+            "mirrored": self.mirrored,
+            "seed": self.seed,
+            "temperature": self.temperature,
+            "extractor": self.extractor,
+        }
+
+    def config_hash(self) -> str:
+        """A short stable hash of ``identity()``, naming the default log directory."""
+        blob = json.dumps(self.identity(), sort_keys=True).encode()
+        return hashlib.sha256(blob).hexdigest()[:12]
+
+    def resolved_log_dir(self) -> Path:
+        """The log directory: ``--log-dir``, else ``<log root>/<config-hash>``.
+
+        The log root is ``$PLURALIGN_LOG_ROOT`` or the user data folder, never the working
+        directory, so the same command resumes the same set from anywhere.
+        """
+        if self.log_dir is not None:
+            return self.log_dir.expanduser().resolve()
+        return default_log_root() / self.config_hash()
+
+
+def default_log_root() -> Path:
+    """``$PLURALIGN_LOG_ROOT``, else ``<user data dir>/pluralign/pluralign-logs``."""
+    configured = os.environ.get(LOG_ROOT_ENV)
+    if configured:
+        return Path(configured).expanduser().resolve()
+    return Path(platformdirs.user_data_dir("pluralign")) / "pluralign-logs"

@@ -1,0 +1,135 @@
+"""Execute a run: start the embedded server if needed, run Inspect's ``eval_set``, write outputs."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from inspect_ai import Epochs, Task, eval_set, task_with
+from inspect_ai._util.error import PrerequisiteError
+from inspect_ai.log import EvalLog
+from inspect_ai.model import Model, get_model
+
+from pluralign.errors import ChoiceError, EvaluationError, InputError
+from pluralign.run.config import RunConfig
+from pluralign.run.suites import get_suite
+from pluralign.serving import (
+    EMBEDDED_API_KEY,
+    EMBEDDED_MODEL,
+    EmbeddedServer,
+    EmbeddedServerConfig,
+)
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """What a finished ``pluralign run`` produced."""
+
+    log_dir: Path
+    logs: tuple[EvalLog, ...]
+    """The eval set's latest log per task (headers), as ``eval_set`` returns them."""
+    success: bool
+    embedded: bool
+    """Whether the embedded default model was evaluated (results are a pipeline check)."""
+
+
+def build_tasks(config: RunConfig) -> list[Task]:
+    """Every Inspect task the configuration asks for, with its epochs and sample limit."""
+    tasks: list[Task] = []
+    for name in config.suites:
+        suite = get_suite(name)
+        epochs = suite.epochs(config)
+        for task in suite.build(config):
+            reducer = task.epochs_reducer
+            tasks.append(task_with(task, epochs=Epochs(epochs, reducer)))
+    return tasks
+
+
+def run(config: RunConfig, display: str = "rich") -> RunOutcome:
+    """Run the configured suites on the configured models through ``eval_set``.
+
+    Raises:
+        ChoiceError: an unknown suite, target or model provider.
+        ServerError: the embedded server could not start or died.
+        InputError: the log directory belongs to a different configuration.
+    """
+    tasks = build_tasks(config)
+    log_dir = config.resolved_log_dir()
+    log_dir.mkdir(parents=True, exist_ok=True)
+    with ExitStack() as stack:
+        models = stack.enter_context(_resolved_models(config))
+        roles = {"extractor": get_model(config.extractor)} if config.extractor else None
+        itemised = any(get_suite(s).itemised for s in config.suites)
+        try:
+            success, logs = eval_set(
+                tasks,
+                log_dir=str(log_dir),
+                model=models,
+                model_roles=roles,  # type: ignore[arg-type]
+                limit=config.item_limit if itemised else config.limit,
+                max_connections=config.max_connections,
+                display=display,  # type: ignore[arg-type]
+                retry_attempts=0,
+                fail_on_error=False,
+                log_level="warning",
+            )
+        except PrerequisiteError as error:
+            raise InputError(log_dir, _prerequisite_reason(error)) from None
+    return RunOutcome(
+        log_dir=log_dir,
+        logs=tuple(logs),
+        success=success,
+        embedded=not config.models,
+    )
+
+
+def _prerequisite_reason(error: PrerequisiteError) -> str:
+    text = str(error.message) if hasattr(error, "message") else str(error)
+    if "not associated with a task" in text:
+        return (
+            "this log directory holds an eval set of a different configuration; "
+            "use another --log-dir (or omit it: the default directory is named by the "
+            "configuration's hash)"
+        )
+    return text.replace("[bold]", "").replace("[/bold]", "").strip()
+
+
+@contextmanager
+def _resolved_models(config: RunConfig) -> Iterator[list[Model]]:
+    """Inspect models for the run; the embedded server lives as long as the context."""
+    if config.models:
+        yield [_named_model(name) for name in config.models]
+        return
+    server_config = EmbeddedServerConfig(port=config.port) if config.port else None
+    with EmbeddedServer(server_config) as server:
+        yield [embedded_model(server.base_url)]
+        server.check_alive()
+
+
+def embedded_model(base_url: str) -> Model:
+    """The embedded model as an Inspect model pointed at a running embedded server."""
+    return get_model(EMBEDDED_MODEL, base_url=base_url, api_key=EMBEDDED_API_KEY)
+
+
+def _named_model(name: str) -> Model:
+    """Resolve a user-given model name; unknown providers list the known ones."""
+    from inspect_ai._util.registry import registry_find, registry_info
+
+    provider = name.split("/", 1)[0]
+    known = sorted(
+        {
+            registry_info(api).name.split("/")[-1]
+            for api in registry_find(lambda info: info.type == "modelapi")
+        }
+    )
+    if "/" not in name or provider not in known:
+        raise ChoiceError("model provider", provider, known)
+    try:
+        return get_model(name)
+    except PrerequisiteError as error:
+        raise EvaluationError(f"model {name}: {_prerequisite_reason(error)}") from None

@@ -1,0 +1,61 @@
+"""The built-in suites: how each turns a run configuration into Inspect tasks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from inspect_ai import Task
+
+from pluralign.errors import ChoiceError
+from pluralign.run.config import RunConfig
+
+
+@dataclass(frozen=True)
+class Suite:
+    """One built-in suite."""
+
+    name: str
+    description: str
+    build: Callable[[RunConfig], list[Task]]
+    """Inspect tasks for a configuration (one per mode or task variant)."""
+    epochs: Callable[[RunConfig], int]
+    """Epochs (runs per sample) the configuration asks for."""
+    itemised: bool
+    """Whether ``--limit`` applies (item-based suites); HVAE cells are not items."""
+
+
+def _hvae_tasks(config: RunConfig) -> list[Task]:
+    from pluralign.tasks.hvae.task import hvae
+
+    modes = ("verbal", "dist") if config.mode == "both" else (config.mode,)
+    return [
+        hvae(
+            targets=list(config.targets) or None,
+            goal=config.hvae_goal,
+            mirrored=config.mirrored,
+            seed=config.seed,
+            temperature=config.temperature,
+            mode=mode,
+            extractor_attempts=2 if config.extractor else 0,
+        )
+        for mode in modes
+    ]
+
+
+SUITES: dict[str, Suite] = {
+    "hvae": Suite(
+        name="hvae",
+        description="Induced Social Value Orientation on the SVO slider (HVAE, arXiv 2305.17147)",
+        build=_hvae_tasks,
+        epochs=lambda config: config.hvae_runs,
+        itemised=False,
+    ),
+}
+
+
+def get_suite(name: str) -> Suite:
+    """The suite called ``name``; an unknown name lists the valid ones."""
+    if name not in SUITES:
+        raise ChoiceError("suite", name, sorted(SUITES))
+    return SUITES[name]

@@ -1,0 +1,105 @@
+"""The HVAE Inspect task: ``inspect eval pluralign/hvae`` (hvae.md §3–6)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+from inspect_ai import Epochs, Task, task
+from inspect_ai.dataset import MemoryDataset, Sample
+from inspect_ai.model import GenerateConfig
+
+from pluralign import __version__
+from pluralign.errors import ChoiceError
+from pluralign.goals.placements import HVAE
+from pluralign.tasks.hvae import prompts
+from pluralign.tasks.hvae.metrics import hvae_cell_reducer
+from pluralign.tasks.hvae.records import HvaeSampleMeta
+from pluralign.tasks.hvae.scorer import svo_choice_scorer
+from pluralign.tasks.hvae.solver import first_user_message, svo_dialogue
+
+TASK_VERSION = 1
+"""Bumped whenever prompts, parsing or scoring change what a sample means."""
+TARGETS: tuple[str, ...] = (*prompts.VALUE_PHRASES, prompts.CONTROL)
+"""The four SVO targets and the no-induction control."""
+
+
+@task
+def hvae(
+    targets: Sequence[str] | str | None = None,
+    goal: Literal["on", "off", "both"] = "on",
+    mirrored: bool = False,
+    runs: int = 2,
+    seed: int = 0,
+    temperature: float = 1.0,
+    mode: Literal["verbal", "dist"] = "verbal",
+    extractor_attempts: int = 0,
+    answer_max_tokens: int = 256,
+) -> Task:
+    """Induce each target value, let the model play the six SVO slider items, score it.
+
+    Args:
+        targets: values to induce (altruistic, prosocial, individualistic, competitive) and/or
+            ``control`` (no induction); default all five. A comma-free list, or one name.
+        goal: whether the model states its own goal (``on``), gets a fixed one (``off``), or both.
+        mirrored: also present every cell with options listed I … A (hvae.md §7).
+        runs: runs per cell (Inspect epochs; the paper used 10).
+        seed: base seed; run e is generated with seed + e.
+        temperature: sampling temperature (the paper's chat models ran at the API default, 1.0).
+        mode: ``verbal`` reads a sampled reply; ``dist`` reads the letter distribution from one
+            generation with log-probabilities (hvae.md §6).
+        extractor_attempts: ask the ``extractor`` model role this many times when the rules
+            cannot read a reply (0 = rules only).
+        answer_max_tokens: token limit per slider answer; a reply cut off here is unparsed.
+    """
+    chosen = resolve_targets(targets)
+    if goal not in ("on", "off", "both"):
+        raise ChoiceError("goal switch", goal, ("on", "off", "both"))
+    if mode not in ("verbal", "dist"):
+        raise ChoiceError("HVAE mode", mode, ("verbal", "dist"))
+    goals = {"on": (True,), "off": (False,), "both": (True, False)}[goal]
+    presentations = (False, True) if mirrored else (False,)
+    samples = [
+        _sample(t, g, m) for t in chosen for g in goals for m in presentations
+    ]
+    return Task(
+        dataset=MemoryDataset(samples, name="svo-slider-primary"),
+        solver=svo_dialogue(
+            base_seed=seed, answer_max_tokens=answer_max_tokens, distributional=mode == "dist"
+        ),
+        scorer=svo_choice_scorer(extractor_attempts=extractor_attempts),
+        epochs=Epochs(runs, hvae_cell_reducer()),
+        config=GenerateConfig(temperature=temperature),
+        version=TASK_VERSION,
+        metadata={
+            "suite": "hvae",
+            "mode": mode,
+            "placement": HVAE.as_metadata(),
+            "pluralign_version": __version__,
+            "instrument": "SVO Slider Measure, primary items 1-6 (Murphy et al. 2011)",
+            "deviations": ["mirrored presentation (options I…A)"] if mirrored else [],
+        },
+    )
+
+
+def resolve_targets(targets: Sequence[str] | str | None) -> tuple[str, ...]:
+    """Validate requested targets; None means all five."""
+    if targets is None:
+        return TARGETS
+    requested = (targets,) if isinstance(targets, str) else tuple(targets)
+    for name in requested:
+        if name not in TARGETS:
+            raise ChoiceError("HVAE target", name, TARGETS)
+    if not requested:
+        raise ChoiceError("HVAE target", "(none)", TARGETS)
+    return requested
+
+
+def _sample(target: str, goal_prompt: bool, mirrored: bool) -> Sample:
+    cell = f"{target}/{'goal' if goal_prompt else 'nogoal'}/{'mirrored' if mirrored else 'original'}"
+    meta = HvaeSampleMeta(target=target, goal_prompt=goal_prompt, mirrored=mirrored, cell=cell)
+    return Sample(
+        id=cell.replace("/", "-"),
+        input=first_user_message(target, goal_prompt),
+        metadata=meta.model_dump(),
+    )
