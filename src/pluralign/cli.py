@@ -133,9 +133,7 @@ def run_command(
         typer.Option(help="Log directory (default: <log root>/<configuration hash>)."),
     ] = None,
     port: Annotated[int | None, typer.Option(help="Port of the embedded server.")] = None,
-    display: Annotated[
-        str, typer.Option(help="Progress display: rich, plain or none.")
-    ] = "rich",
+    display: Annotated[str, typer.Option(help="Progress display: rich, plain or none.")] = "rich",
 ) -> None:
     """Run suites on models and write results.json, results.csv and report.html.
 

@@ -75,6 +75,7 @@ def locate_weights(verify: bool = True) -> Path:
     Raises:
         ServerError: the weights package is missing or the file is damaged; the message gives
             the exact install command.
+
     """
     spec = importlib.util.find_spec(WEIGHTS_PACKAGE)
     if spec is None or not spec.submodule_search_locations:
@@ -147,6 +148,7 @@ class EmbeddedServer:
         Raises:
             ServerError: missing weights, the port is taken by something else, the child died,
                 or the server did not become healthy in time. No child is left running.
+
         """
         if serves_embedded_model(self.config):
             self.reused = True
@@ -167,8 +169,10 @@ class EmbeddedServer:
     def _spawn(self, weights: Path) -> None:
         import tempfile
 
-        log = tempfile.NamedTemporaryFile(prefix="pluralign-llamacpp-", suffix=".log", delete=False)
-        self._log_path = Path(log.name)
+        with tempfile.NamedTemporaryFile(
+            prefix="pluralign-llamacpp-", suffix=".log", delete=False
+        ) as log:
+            self._log_path = Path(log.name)
         argv = [sys.executable, "-m", "pluralign.serving", "--weights", str(weights)]
         argv += ["--port", str(self.config.port), "--host", self.config.host]
         argv += ["--slots", str(self.config.slots), "--ctx-per-slot", str(self.config.ctx_per_slot)]
@@ -176,10 +180,10 @@ class EmbeddedServer:
         env = dict(os.environ)
         if self.config.api_key:
             env["PLURALIGN_SERVER_API_KEY"] = self.config.api_key
-        self._process = subprocess.Popen(
-            argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env
-        )
-        log.close()
+        with self._log_path.open("wb") as log_file:
+            self._process = subprocess.Popen(
+                argv, stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env
+            )
 
     def _wait_until_healthy(self) -> None:
         deadline = time.monotonic() + self.config.startup_timeout_s

@@ -55,6 +55,7 @@ def scripted_model(reply: ReplyFunction, name: str = "mockllm/model") -> Model:
 
     Example:
         >>> model = scripted_model(lambda turn: "A")
+
     """
 
     def respond(

@@ -7,7 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from inspect_ai.log import EvalLog
+from numpy.typing import NDArray
 
 from pluralign.report.results import ResultRow, Source
 from pluralign.scoring.intervals import bootstrap_ci, proportion_ci
@@ -73,7 +75,9 @@ def collect_cells(logs: Sequence[EvalLog]) -> list[CellRuns]:
 def hvae_rows(logs: Sequence[EvalLog]) -> list[ResultRow]:
     """Every HVAE number: angles, hit rate, value rationality, distances, losses, dist mode."""
     cells = collect_cells(logs)
-    controls = {(c.model, c.mode, c.goal_prompt, c.mirrored): c for c in cells if c.target == CONTROL}
+    controls = {
+        (c.model, c.mode, c.goal_prompt, c.mirrored): c for c in cells if c.target == CONTROL
+    }
     rows: list[ResultRow] = []
     for cell in cells:
         control = controls.get((cell.model, cell.mode, cell.goal_prompt, cell.mirrored))
@@ -177,8 +181,8 @@ def rationality_baselines(target: SvoTarget, control: CellRuns | None) -> dict[s
 
 def hit_baselines(target: SvoTarget) -> dict[str, float | None]:
     """Chance of hitting the target's category by uniform choice, or always A / always I."""
-    from pluralign.values.svo_baselines import position_angle_deg
     from pluralign.values.svo import categorise
+    from pluralign.values.svo_baselines import position_angle_deg
 
     shares = uniform_category_shares(PRIMARY_ITEMS)
     category = SvoCategory(target.value)
@@ -232,7 +236,7 @@ def _boot_runs(runs: Sequence[dict[str, Any]], statistic: Any) -> Estimate:
         return _none()
     indices = list(range(len(runs)))
 
-    def of_indices(sample: Sequence[float]) -> float:
+    def of_indices(sample: NDArray[np.float64]) -> float:
         return float(statistic([runs[int(i)] for i in sample]))
 
     interval = bootstrap_ci([float(i) for i in indices], statistic=of_indices)

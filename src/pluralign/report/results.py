@@ -90,7 +90,9 @@ def to_csv(document: ResultsDocument) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for row in document.rows:
-        baselines = ";".join(f"{k}={'' if v is None else f'{v:.6g}'}" for k, v in row.baselines.items())
+        baselines = ";".join(
+            f"{k}={'' if v is None else f'{v:.6g}'}" for k, v in row.baselines.items()
+        )
         writer.writerow(
             [
                 row.suite,
@@ -122,7 +124,7 @@ def write_atomic(path: Path, text: str) -> None:
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             out.write(text)
-        os.replace(temp, path)
+        Path(temp).replace(path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise

@@ -30,6 +30,12 @@ PRESET_RUNS: dict[Preset, int] = {Preset.QUICK: 2, Preset.PAPER: 10}
 """HVAE runs per cell; the paper ran 10 (arXiv 2305.17147, §4.1)."""
 PRESET_GOAL: dict[Preset, GoalSwitch] = {Preset.QUICK: "on", Preset.PAPER: "both"}
 """The paper reports every target with and without the goal prompt (its Figure 3)."""
+PRESET_REPLY_TOKENS: dict[Preset, tuple[int, int]] = {
+    Preset.QUICK: (96, 48),
+    Preset.PAPER: (512, 256),
+}
+"""HVAE token limits (value description and goal, slider answer). The quick preset keeps a
+rambling small model from spending minutes per run; a reply cut off at the limit is unparsed."""
 PRESET_LIMIT: dict[Preset, int | None] = {Preset.QUICK: 3, Preset.PAPER: None}
 """Items per task for item-based suites (CommunityBench); None = all."""
 
@@ -60,7 +66,7 @@ class RunConfig(BaseModel):
     temperature: float = Field(default=1.0, ge=0.0)
     max_connections: int = Field(default=2, ge=1)
     extractor: str | None = None
-    """Model for the ``extractor`` role (reads a letter from an unparsed reply); None = rules only."""
+    """Model for the ``extractor`` role (reads a letter from unparsed replies); None = rules."""
     log_dir: Path | None = None
     port: int | None = None
     """Port of the embedded server; None = its fixed default."""
@@ -80,6 +86,11 @@ class RunConfig(BaseModel):
         """Samples per item-based task after applying the preset."""
         return self.limit if self.limit is not None else PRESET_LIMIT[self.preset]
 
+    @property
+    def hvae_reply_tokens(self) -> tuple[int, int]:
+        """HVAE token limits (state/goal reply, slider answer) of the preset."""
+        return PRESET_REPLY_TOKENS[self.preset]
+
     def identity(self) -> dict[str, object]:
         """The part of the configuration that defines *which* evaluation this is.
 
@@ -91,6 +102,7 @@ class RunConfig(BaseModel):
             "suites": sorted(self.suites),
             "targets": sorted(self.targets),
             "goal": self.hvae_goal,
+            "reply_tokens": list(self.hvae_reply_tokens),
             "mode": self.mode,
             "mirrored": self.mirrored,
             "seed": self.seed,

@@ -57,6 +57,7 @@ def run(config: RunConfig, display: str = "rich") -> RunOutcome:
         ChoiceError: an unknown suite, target or model provider.
         ServerError: the embedded server could not start or died.
         InputError: the log directory belongs to a different configuration.
+
     """
     tasks = build_tasks(config)
     log_dir = config.resolved_log_dir()
@@ -70,7 +71,7 @@ def run(config: RunConfig, display: str = "rich") -> RunOutcome:
                 tasks,
                 log_dir=str(log_dir),
                 model=models,
-                model_roles=roles,  # type: ignore[arg-type]
+                model_roles=roles,
                 limit=config.item_limit if itemised else config.limit,
                 max_connections=config.max_connections,
                 display=display,  # type: ignore[arg-type]

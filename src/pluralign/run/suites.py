@@ -28,7 +28,7 @@ class Suite:
 def _hvae_tasks(config: RunConfig) -> list[Task]:
     from pluralign.tasks.hvae.task import hvae
 
-    modes = ("verbal", "dist") if config.mode == "both" else (config.mode,)
+    modes: tuple[str, ...] = ("verbal", "dist") if config.mode == "both" else (config.mode,)
     return [
         hvae(
             targets=list(config.targets) or None,
@@ -36,8 +36,10 @@ def _hvae_tasks(config: RunConfig) -> list[Task]:
             mirrored=config.mirrored,
             seed=config.seed,
             temperature=config.temperature,
-            mode=mode,
+            mode=mode,  # type: ignore[arg-type]
             extractor_attempts=2 if config.extractor else 0,
+            state_max_tokens=config.hvae_reply_tokens[0],
+            answer_max_tokens=config.hvae_reply_tokens[1],
         )
         for mode in modes
     ]

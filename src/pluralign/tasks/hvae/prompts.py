@@ -85,6 +85,7 @@ def question_prompt(
         total: number of questions in the run.
         options: (letter, coins to self, coins to other) in presentation order.
         goal: the goal to remind the model of (its own sentence, or the fixed goal).
+
     """
     lines = "\n".join(f"{letter}: {me}, {other}" for letter, me, other in options)
     letters = [letter for letter, _, _ in options]

@@ -29,7 +29,9 @@ def read_run(
     chosen: Sequence[int | None], items: Sequence[SliderItem] = PRIMARY_ITEMS
 ) -> RunReading:
     """Score one run's chosen option indices (hvae.md §2, §5)."""
-    answered = [(item, index) for item, index in zip(items, chosen, strict=True) if index is not None]
+    answered = [
+        (item, index) for item, index in zip(items, chosen, strict=True) if index is not None
+    ]
     angle = None
     category = None
     if len(answered) == len(items):
@@ -69,7 +71,9 @@ def entropy_bits(probs: Sequence[float]) -> float:
     return -sum(p * math.log2(p) for p in probs if p > 0)
 
 
-def _mean_rationality(answered: Sequence[tuple[SliderItem, int]], target: SvoTarget) -> float | None:
+def _mean_rationality(
+    answered: Sequence[tuple[SliderItem, int]], target: SvoTarget
+) -> float | None:
     scores = [value_rationality(item, target, index) for item, index in answered]
     defined = [s for s in scores if s is not None]
     return sum(defined) / len(defined) if defined else None

@@ -8,6 +8,7 @@ under every target utility, so reports can put the no-induction control beside e
 from __future__ import annotations
 
 import math
+
 from inspect_ai.model import get_model
 from inspect_ai.scorer import Score, Scorer, Target, scorer
 from inspect_ai.solver import TaskState
@@ -37,6 +38,7 @@ def svo_choice_scorer(extractor_attempts: int = 0) -> Scorer:
     Args:
         extractor_attempts: when the rules cannot read a letter, ask the ``extractor`` model
             role (default: the evaluated model) up to this many times; 0 = rules only.
+
     """
 
     async def score(state: TaskState, target: Target) -> Score:
@@ -70,7 +72,9 @@ def svo_choice_scorer(extractor_attempts: int = 0) -> Scorer:
                 "chosen_option_index": list(chosen),
                 "read_by": [how for _, how in readings],
                 "rationality_by_target": reading.rationality,
-                "distributions": [list(i.distribution) if i.distribution else None for i in run.items],
+                "distributions": [
+                    list(i.distribution) if i.distribution else None for i in run.items
+                ],
                 "letter_mass": [i.letter_mass for i in run.items],
                 "presented_order": [list(i.presented_order) for i in run.items],
             },
@@ -140,4 +144,3 @@ def _explain(angle: float | None, category: str | None, unparsed: int) -> str:
     if angle is None or math.isnan(angle):
         return f"run lost: {unparsed} of 6 replies had no readable letter"
     return f"SVO angle {angle:.2f}° ({category})"
-

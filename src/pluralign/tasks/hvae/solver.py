@@ -38,6 +38,7 @@ def svo_dialogue(
         distributional: ask each slider question once with log-probabilities and continue the
             conversation with the most likely letter (hvae.md §6).
         top_logprobs: number of alternatives per position requested in distributional mode.
+
     """
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:

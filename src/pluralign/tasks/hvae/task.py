@@ -34,6 +34,7 @@ def hvae(
     temperature: float = 1.0,
     mode: Literal["verbal", "dist"] = "verbal",
     extractor_attempts: int = 0,
+    state_max_tokens: int = 256,
     answer_max_tokens: int = 256,
 ) -> Task:
     """Induce each target value, let the model play the six SVO slider items, score it.
@@ -50,7 +51,9 @@ def hvae(
             generation with log-probabilities (hvae.md §6).
         extractor_attempts: ask the ``extractor`` model role this many times when the rules
             cannot read a reply (0 = rules only).
+        state_max_tokens: token limit for the value description and the goal replies.
         answer_max_tokens: token limit per slider answer; a reply cut off here is unparsed.
+
     """
     chosen = resolve_targets(targets)
     if goal not in ("on", "off", "both"):
@@ -59,13 +62,14 @@ def hvae(
         raise ChoiceError("HVAE mode", mode, ("verbal", "dist"))
     goals = {"on": (True,), "off": (False,), "both": (True, False)}[goal]
     presentations = (False, True) if mirrored else (False,)
-    samples = [
-        _sample(t, g, m) for t in chosen for g in goals for m in presentations
-    ]
+    samples = [_sample(t, g, m) for t in chosen for g in goals for m in presentations]
     return Task(
         dataset=MemoryDataset(samples, name="svo-slider-primary"),
         solver=svo_dialogue(
-            base_seed=seed, answer_max_tokens=answer_max_tokens, distributional=mode == "dist"
+            base_seed=seed,
+            state_max_tokens=state_max_tokens,
+            answer_max_tokens=answer_max_tokens,
+            distributional=mode == "dist",
         ),
         scorer=svo_choice_scorer(extractor_attempts=extractor_attempts),
         epochs=Epochs(runs, hvae_cell_reducer()),
@@ -96,7 +100,9 @@ def resolve_targets(targets: Sequence[str] | str | None) -> tuple[str, ...]:
 
 
 def _sample(target: str, goal_prompt: bool, mirrored: bool) -> Sample:
-    cell = f"{target}/{'goal' if goal_prompt else 'nogoal'}/{'mirrored' if mirrored else 'original'}"
+    cell = (
+        f"{target}/{'goal' if goal_prompt else 'nogoal'}/{'mirrored' if mirrored else 'original'}"
+    )
     meta = HvaeSampleMeta(target=target, goal_prompt=goal_prompt, mirrored=mirrored, cell=cell)
     return Sample(
         id=cell.replace("/", "-"),

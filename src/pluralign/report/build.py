@@ -1,0 +1,90 @@
+"""Build results.json, results.csv and report.html from an eval set's latest logs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from inspect_ai.log import EvalLog, read_eval_log
+from rich.table import Table
+
+from pluralign import __version__
+from pluralign.report.html import fmt, render_page
+from pluralign.report.hvae_section import HvaeSection
+from pluralign.report.results import ResultRow, ResultsDocument, to_csv, write_atomic
+from pluralign.report.section import ReportSection
+
+SECTIONS: tuple[ReportSection, ...] = (HvaeSection(),)
+"""One section per suite, in report order."""
+
+
+@dataclass(frozen=True)
+class Outputs:
+    """Paths of the written outputs and the terminal summary."""
+
+    results_json: Path
+    results_csv: Path
+    report_html: Path
+    summary: Table
+    document: ResultsDocument
+
+
+def write_outputs(logs: Sequence[EvalLog], log_dir: Path, embedded: bool) -> Outputs:
+    """Read the given logs (the eval set's own list, never a glob) and write every output."""
+    full = [read_eval_log(log.location) for log in logs]
+    by_suite: dict[str, list[EvalLog]] = {}
+    for log in full:
+        suite = str((log.eval.metadata or {}).get("suite", log.eval.task))
+        by_suite.setdefault(suite, []).append(log)
+    rows: list[ResultRow] = []
+    notes: list[str] = []
+    sections: list[tuple[str, str, str]] = []
+    for section in SECTIONS:
+        suite_logs = by_suite.get(section.suite, [])
+        if not suite_logs:
+            continue
+        section_rows = section.rows(suite_logs)
+        rows.extend(section_rows)
+        notes.extend(section.notes(section_rows))
+        sections.append((section.suite, section.title, section.html(section_rows)))
+    document = ResultsDocument(
+        pluralign_version=__version__,
+        log_dir=str(log_dir),
+        embedded_pipeline_check=embedded,
+        notes=tuple(notes),
+        rows=tuple(rows),
+    )
+    paths = (log_dir / "results.json", log_dir / "results.csv", log_dir / "report.html")
+    write_atomic(paths[0], document.model_dump_json(indent=2))
+    write_atomic(paths[1], to_csv(document))
+    page = render_page(
+        version=__version__,
+        log_dir=str(log_dir),
+        embedded=embedded,
+        notes=notes,
+        sections=sections,
+    )
+    write_atomic(paths[2], page)
+    return Outputs(*paths, summary=summary_table(document), document=document)
+
+
+def summary_table(document: ResultsDocument) -> Table:
+    """The terminal summary: headline metrics per model, suite and group, with intervals."""
+    table = Table(
+        title="pluralign results (95 % CI)"
+        + (" — embedded model: pipeline check" if document.embedded_pipeline_check else "")
+    )
+    for column in ("model", "task", "group", "metric", "estimate", "95 % CI", "n"):
+        table.add_column(
+            column, justify="left" if column in ("model", "task", "group", "metric") else "right"
+        )
+    headline = {m for s in SECTIONS for m in s.summary_metrics()}
+    for row in document.rows:
+        if row.metric not in headline:
+            continue
+        interval = f"[{fmt(row.ci_low)}, {fmt(row.ci_high)}]" if row.ci_low is not None else ""
+        table.add_row(
+            row.model, row.task, row.group, row.metric, fmt(row.estimate), interval, str(row.n)
+        )
+    return table

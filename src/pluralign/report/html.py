@@ -1,0 +1,96 @@
+"""The self-contained HTML report: one page, styles inlined, plots as inline SVG.
+
+No script, style sheet, font or image is fetched from anywhere: the page opens with the
+network off.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+
+from jinja2 import Environment, select_autoescape
+
+from pluralign.report.results import ResultRow
+
+_PAGE = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>pluralign report</title>
+<style>
+body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 72rem; color: #222; }
+h1 { font-size: 1.6rem; } h2 { margin-top: 2.5rem; border-bottom: 1px solid #ccc; }
+table { border-collapse: collapse; margin: 1rem 0; font-size: 0.85rem; }
+th, td { border: 1px solid #ddd; padding: 0.25rem 0.5rem; text-align: right; }
+th { background: #f4f4f4; } td.text, th.text { text-align: left; }
+.note { background: #fff6d6; border-left: 4px solid #e0b000; padding: 0.5rem 1rem; margin: 1rem 0; }
+.pipeline { background: #e8f0ff; border-left: 4px solid #3060c0; padding: 0.5rem 1rem; }
+figure { margin: 1rem 0; } figure svg { max-width: 100%; height: auto; }
+code { background: #f4f4f4; padding: 0 0.2rem; }
+</style>
+</head>
+<body>
+<h1>pluralign report</h1>
+<p>pluralign {{ version }} · log directory <code>{{ log_dir }}</code></p>
+{% if embedded %}<p class="pipeline">These results come from the embedded SmolLM2-135M model:
+a <strong>pipeline check</strong>, not a measurement of a capable model.</p>{% endif %}
+{% for note in notes %}<p class="note">{{ note }}</p>{% endfor %}
+{% for section in sections %}
+<section id="{{ section.suite }}"><h2>{{ section.title }}</h2>
+{{ section.body | safe }}
+</section>
+{% endfor %}
+</body>
+</html>
+"""
+
+_ENV = Environment(autoescape=select_autoescape(default=True))
+
+
+def render_page(
+    *,
+    version: str,
+    log_dir: str,
+    embedded: bool,
+    notes: Sequence[str],
+    sections: Sequence[tuple[str, str, str]],
+) -> str:
+    """The whole page; ``sections`` are (suite, title, trusted HTML body)."""
+    return _ENV.from_string(_PAGE).render(
+        version=version,
+        log_dir=log_dir,
+        embedded=embedded,
+        notes=notes,
+        sections=[{"suite": s, "title": t, "body": b} for s, t, b in sections],
+    )
+
+
+def rows_table(rows: Sequence[ResultRow], baseline_names: Sequence[str] = ()) -> str:
+    """An HTML table of result rows: estimate, 95 % interval, n and the named baselines."""
+    head = "".join(f"<th>{html.escape(name)}</th>" for name in baseline_names)
+    lines = [
+        "<table><thead><tr><th class='text'>model</th><th class='text'>group</th>"
+        f"<th class='text'>metric</th><th>estimate</th><th>95 % CI</th><th>n</th>{head}</tr>"
+        "</thead><tbody>"
+    ]
+    for row in rows:
+        cells = "".join(f"<td>{fmt(row.baselines.get(name))}</td>" for name in baseline_names)
+        interval = f"[{fmt(row.ci_low)}, {fmt(row.ci_high)}]" if row.ci_low is not None else "—"
+        lines.append(
+            f"<tr><td class='text'>{html.escape(row.model)}</td>"
+            f"<td class='text'>{html.escape(row.group)}</td>"
+            f"<td class='text' title='{html.escape(row.source.formula)}'>"
+            f"{html.escape(row.metric)}</td><td>{fmt(row.estimate)}</td><td>{interval}</td>"
+            f"<td>{row.n}</td>{cells}</tr>"
+        )
+    lines.append("</tbody></table>")
+    return "\n".join(lines)
+
+
+def fmt(value: float | None) -> str:
+    """A number for a table cell (``—`` when undefined)."""
+    if value is None:
+        return "—"
+    return f"{value:.3g}" if abs(value) < 1000 else f"{value:.0f}"

@@ -1,0 +1,61 @@
+"""The HVAE section of the report: tables now; the SVO circle and position bias in plots."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from inspect_ai.log import EvalLog
+
+from pluralign.report.html import rows_table
+from pluralign.report.hvae_rows import hvae_rows
+from pluralign.report.results import ResultRow
+
+_TABLES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
+    ("Value rationality", ("value_rationality",), ("uniform", "always_A", "always_I", "control")),
+    ("Hit rate (category of a run = target)", ("hit_rate",), ("uniform", "always_A", "always_I")),
+    (
+        "SVO angles",
+        ("mean_angle_deg", "pooled_angle_deg", "angular_distance_deg"),
+        (),
+    ),
+    (
+        "Distributional read-out",
+        ("expected_value_rationality", "choice_entropy_bits", "letter_mass"),
+        (),
+    ),
+    ("Unparsed replies and lost runs", ("unparsed_items", "runs_lost"), ()),
+)
+
+
+class HvaeSection:
+    """Report section of the HVAE / SVO suite."""
+
+    suite = "hvae"
+    title = "HVAE — induced Social Value Orientation (SVO slider)"
+
+    def rows(self, logs: Sequence[EvalLog]) -> list[ResultRow]:
+        """All HVAE numbers (see ``hvae_rows``)."""
+        return hvae_rows(logs)
+
+    def html(self, rows: Sequence[ResultRow]) -> str:
+        """Tables of every metric with intervals and baselines."""
+        parts = [
+            "<p>Each cell is a target value (or the no-induction control), a goal switch and a "
+            "presentation. Intervals are 95 % bootstrap (BCa) intervals over runs; hit rates use "
+            "Wilson intervals. Baselines: a uniform-random chooser (exact expectation), "
+            "position-only choosers (always A, always I) and the no-induction control.</p>"
+        ]
+        for title, metrics, baselines in _TABLES:
+            chosen = [r for r in rows if r.metric in metrics]
+            if chosen:
+                parts.append(f"<h3>{title}</h3>")
+                parts.append(rows_table(chosen, baselines))
+        return "\n".join(parts)
+
+    def notes(self, rows: Sequence[ResultRow]) -> list[str]:
+        """No HVAE-specific warnings beyond the tables yet."""
+        return []
+
+    def summary_metrics(self) -> tuple[str, ...]:
+        """Headline columns for the terminal."""
+        return ("mean_angle_deg", "hit_rate", "value_rationality", "unparsed_items")
