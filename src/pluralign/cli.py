@@ -27,7 +27,10 @@ from pluralign.run.config import Preset
 console = Console(stderr=True)
 app = typer.Typer(
     name="pluralign",
-    help="Measure how well language models align with heterogeneous human values.",
+    help=(
+        "Measure how well language models align with heterogeneous human values.\n\n"
+        "Example: pluralign run --suite hvae --runs 2"
+    ),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,

@@ -1,0 +1,56 @@
+"""The CLI's contract: one-line errors with exit code 2, config files, help with examples."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+CLI = [sys.executable, "-c", "from pluralign.cli import main; main()"]
+
+
+def _cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*CLI, *args], capture_output=True, text=True, cwd=cwd, timeout=120)
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["run", "--suite", "nope"], "unknown suite 'nope'; valid choices: "),
+        (["run", "--targets", "greedy"], "unknown HVAE target 'greedy'; valid choices: "),
+        (["run", "--model", "nosuch/model"], "unknown model provider 'nosuch'; valid choices: "),
+        (["run", "--mode", "loud"], "unknown mode 'loud'; valid choices: verbal, dist, both"),
+    ],
+)
+def test_bad_choices_are_one_line_with_exit_code_2(args: list[str], expected: str) -> None:
+    result = _cli(*args)
+    assert result.returncode == 2, result.stderr
+    assert expected in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_malformed_config_file_names_file_and_line(tmp_path: Path) -> None:
+    config = tmp_path / "pluralign.yaml"
+    config.write_text("run:\n  runs: 3\n  targets: [prosocial\n")
+    result = _cli("--config", str(config), "run")
+    assert result.returncode == 2
+    assert f"{config}:line " in result.stderr
+    assert "malformed YAML" in result.stderr
+
+
+def test_config_file_sets_option_defaults(tmp_path: Path) -> None:
+    config = tmp_path / "pluralign.yaml"
+    config.write_text("run:\n  suite: [nope-from-config]\n")
+    result = _cli("--config", str(config), "run")
+    assert result.returncode == 2
+    assert "unknown suite 'nope-from-config'" in result.stderr
+
+
+@pytest.mark.parametrize("command", [["run"], ["serve"], []])
+def test_help_shows_an_example(command: list[str]) -> None:
+    result = _cli(*command, "--help")
+    assert result.returncode == 0
+    assert "Example:" in result.stdout
