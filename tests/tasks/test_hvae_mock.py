@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from inspect_ai import eval as inspect_eval
 from inspect_ai.log import EvalLog
+from inspect_ai.model import Logprob, Logprobs, ModelOutput, TopLogprob
 
 from pluralign.tasks.hvae.task import hvae
-from pluralign.testing import Turn, scripted_model
+from pluralign.testing import Turn, scripted_model, scripted_output
 
 # Always "A" on the primary items: mean self 470/6, mean other 400/6 (hvae.md §8: 30.47°).
 ANGLE_ALWAYS_A = math.degrees(math.atan2(400 / 6 - 50, 470 / 6 - 50))
@@ -114,3 +115,47 @@ def test_each_run_records_its_seed(tmp_path: Path) -> None:
     assert log.samples is not None
     seeds = sorted(s.scores["svo_choice_scorer"].metadata["seed"] for s in log.samples)  # type: ignore[index]
     assert seeds == [101, 102, 103]
+
+
+def _distribution_reply(turn: Turn) -> str | ModelOutput:
+    """Slider questions: P(A)=0.6, P(" I")=0.2, P("The")=0.2 at the first position."""
+    if "Question" not in turn.last_user_text:
+        return "A person who cares about others."
+    assert turn.config.logprobs is True
+    output = scripted_output("A")
+    top = [
+        TopLogprob(token="A", logprob=math.log(0.6)),
+        TopLogprob(token=" I", logprob=math.log(0.2)),
+        TopLogprob(token="The", logprob=math.log(0.2)),
+    ]
+    output.choices[0].logprobs = Logprobs(
+        content=[Logprob(token="A", logprob=math.log(0.6), top_logprobs=top)]
+    )
+    return output
+
+
+def test_distributional_mode_reads_expected_rationality(tmp_path: Path) -> None:
+    logs = inspect_eval(
+        hvae(targets=["prosocial"], runs=1, mode="dist"),
+        model=scripted_model(_distribution_reply),
+        log_dir=str(tmp_path),
+        display="none",
+    )
+    assert logs[0].status == "success", logs[0].error
+    assert logs[0].samples is not None
+    score = logs[0].samples[0].scores["svo_choice_scorer"]  # type: ignore[index]
+    value = score.value
+    assert isinstance(value, dict)
+    # The top list holds all the mass (0.6 A, 0.2 I, 0.2 prose): 0.8 on letters → A 0.75, I 0.25.
+    assert value["letter_mass"] == pytest.approx(0.8)
+    assert score.metadata is not None
+    for dist in score.metadata["distributions"]:
+        assert dist == pytest.approx([0.75, 0, 0, 0, 0, 0, 0, 0, 0.25])
+    # Prosocial (self + other): A is best on items 1 and 4, worst on 2, 3 and 6 (I the reverse);
+    # item 5 ties → (0.75 + 0.75 + 0.25 + 0.25 + 0.25) / 5.
+    assert value["expected_value_rationality"] == pytest.approx(2.25 / 5)
+    assert value["choice_entropy_bits"] == pytest.approx(
+        -(0.75 * math.log2(0.75) + 0.25 * math.log2(0.25))
+    )
+    # The greedy letter A continues the dialogue, so the verbal reading is "always A".
+    assert value["angle_deg"] == pytest.approx(ANGLE_ALWAYS_A)
