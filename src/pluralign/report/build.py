@@ -28,6 +28,8 @@ class Outputs:
     report_html: Path
     summary: Table
     document: ResultsDocument
+    sample_errors: tuple[str, ...]
+    """One line per distinct sample error (with its count), e.g. missing log-probabilities."""
 
 
 def write_outputs(logs: Sequence[EvalLog], log_dir: Path, embedded: bool) -> Outputs:
@@ -38,7 +40,8 @@ def write_outputs(logs: Sequence[EvalLog], log_dir: Path, embedded: bool) -> Out
         suite = str((log.eval.metadata or {}).get("suite", log.eval.task))
         by_suite.setdefault(suite, []).append(log)
     rows: list[ResultRow] = []
-    notes: list[str] = []
+    errors = sample_errors(full)
+    notes: list[str] = [f"samples that failed and are not in any number: {e}" for e in errors]
     sections: list[tuple[str, str, str]] = []
     for section in SECTIONS:
         suite_logs = by_suite.get(section.suite, [])
@@ -66,7 +69,19 @@ def write_outputs(logs: Sequence[EvalLog], log_dir: Path, embedded: bool) -> Out
         sections=sections,
     )
     write_atomic(paths[2], page)
-    return Outputs(*paths, summary=summary_table(document), document=document)
+    return Outputs(*paths, summary=summary_table(document), document=document, sample_errors=errors)
+
+
+def sample_errors(logs: Sequence[EvalLog]) -> tuple[str, ...]:
+    """Distinct sample errors across logs, each with its task and how often it occurred."""
+    counts: dict[tuple[str, str], int] = {}
+    for log in logs:
+        for sample in log.samples or []:
+            if sample.error is not None:
+                first_line = sample.error.message.strip().splitlines()[0][:300]
+                key = (log.eval.task, first_line)
+                counts[key] = counts.get(key, 0) + 1
+    return tuple(f"{task}: {count} × {message}" for (task, message), count in counts.items())
 
 
 def summary_table(document: ResultsDocument) -> Table:

@@ -33,6 +33,10 @@ def run_and_report(config: RunConfig, display: str, console: Console) -> int:
     console.print(f"results: {outputs.results_json}")
     console.print(f"table:   {outputs.results_csv}")
     console.print(f"report:  {outputs.report_html}")
+    for error in outputs.sample_errors:
+        console.print(f"[bold red]sample error[/bold red] {error}", highlight=False)
+    if outputs.sample_errors:
+        return 1
     if not outcome.success:
         console.print(
             "[bold red]some tasks did not finish[/bold red]; re-run the same command to resume"
