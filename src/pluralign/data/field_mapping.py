@@ -1,0 +1,260 @@
+"""A declarative mapping from a table's columns to community-benchmark records, read from YAML.
+
+A hub dataset in an unknown schema (such as the released CommunityBench, spec §5) is loaded by
+writing a mapping, not code. Column paths are dotted: ``post.title`` reads the ``title`` key
+of the struct column ``post``; a segment of digits indexes a list (``replies.0.body``).
+docs/data-formats.md shows complete examples.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated, Any, Final, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, model_validator
+
+from pluralign.data.gold import GoldConfig, PositiveFinite, ScoreMapping
+from pluralign.data.records import Text
+from pluralign.data.validation_errors import describe_validation_error
+from pluralign.errors import InputError
+
+_SECTION = ConfigDict(frozen=True, extra="forbid")
+
+ColumnPath = Annotated[str, Field(pattern=r"^[^.]+(\.[^.]+)*$")]
+"""A dotted path to a value in a row: ``column``, ``column.key``, ``column.0.key``."""
+
+
+class FixedValue(BaseModel):
+    """The same text for every row, for a field the table has no column for."""
+
+    model_config = _SECTION
+
+    value: Text
+
+
+TextSource = ColumnPath | FixedValue
+"""Either a column path or a fixed value."""
+
+
+class DatasetInfo(BaseModel):
+    """Provenance of the mapped data, recorded in the dataset's metadata."""
+
+    model_config = _SECTION
+
+    name: Text
+    source: Text
+    """Where the data comes from, e.g. the hub repository id."""
+    licence: Text
+    illustrative: StrictBool = False
+    """True when the data was written for illustration rather than observed."""
+
+
+class BetaPrior(BaseModel):
+    """The Beta prior of the gold distribution (spec §2; α₀ = β₀ = 1 unless stated)."""
+
+    model_config = _SECTION
+
+    alpha0: PositiveFinite = 1.0
+    beta0: PositiveFinite = 1.0
+
+
+class ItemColumns(BaseModel):
+    """Where an item's own fields are found in an item row."""
+
+    model_config = _SECTION
+
+    item_id: ColumnPath | None = None
+    """Column of the item id; if absent, items are named ``row-<index>`` (0-based)."""
+    community_id: ColumnPath
+    query: ColumnPath
+    split: TextSource | None = None
+    """Column (or fixed value) of the data split; absent → no split recorded."""
+
+
+class ProfileColumns(BaseModel):
+    """Where the six fields of the two-layer community profile are found."""
+
+    model_config = _SECTION
+
+    shared_values: ColumnPath
+    worldview: ColumnPath
+    collective_identity: ColumnPath
+    tone_and_stances: ColumnPath
+    interaction_style: ColumnPath
+    bonding_dynamics: ColumnPath
+
+
+class CommunityColumns(BaseModel):
+    """Where a community's fields are found: in the item rows or in a separate table."""
+
+    model_config = _SECTION
+
+    community_id: ColumnPath | None = None
+    """Id column in a separate community table; in item rows ``item.community_id`` is used."""
+    source: TextSource
+    """Column (or fixed value) naming where the community lives, e.g. its subreddit."""
+    profile: ProfileColumns | None = None
+    """Profile columns; absent → communities are loaded without profiles."""
+
+
+class UpDownVotes(BaseModel):
+    """Responses carry separate up- and down-vote counts."""
+
+    model_config = _SECTION
+
+    mode: Literal["votes"]
+    up: ColumnPath
+    down: ColumnPath
+
+    def paths(self) -> tuple[str, ...]:
+        """Return the vote column paths (up, down)."""
+        return (self.up, self.down)
+
+
+class NetScore(BaseModel):
+    """Responses carry one net score s, mapped to U = max(s, 0), D = max(−s, 0) (spec §2)."""
+
+    model_config = _SECTION
+
+    mode: Literal["net_score"]
+    score: ColumnPath
+
+    def paths(self) -> tuple[str, ...]:
+        """Return the vote column path (the net score)."""
+        return (self.score,)
+
+
+VoteColumns = Annotated[UpDownVotes | NetScore, Field(discriminator="mode")]
+
+
+class ResponseRecords(BaseModel):
+    """Responses are a list column of records; text and vote paths are inside each record."""
+
+    model_config = _SECTION
+
+    layout: Literal["records"]
+    column: ColumnPath
+    """The list column holding one record per response."""
+    text: ColumnPath
+    votes: VoteColumns
+
+
+class ResponseLists(BaseModel):
+    """Responses are parallel list columns of equal length (texts, and votes or scores)."""
+
+    model_config = _SECTION
+
+    layout: Literal["lists"]
+    text: ColumnPath
+    votes: VoteColumns
+
+
+SLOT: Final = "{slot}"
+"""Placeholder in the paths of the ``slots`` layout, replaced by each slot name in turn."""
+
+
+class ResponseSlots(BaseModel):
+    """Responses are numbered columns (``reply_a``, ``reply_b`` …), one set per slot name.
+
+    Each path contains ``{slot}``; a slot whose text is null in a row is skipped there, so
+    items may have fewer responses than there are slots.
+    """
+
+    model_config = _SECTION
+
+    layout: Literal["slots"]
+    slots: Annotated[tuple[Text, ...], Field(min_length=2)]
+    """The names substituted for ``{slot}``, in presentation order."""
+    text: ColumnPath
+    votes: VoteColumns
+
+    @model_validator(mode="after")
+    def _paths_name_the_slot(self) -> ResponseSlots:
+        votes = self.votes
+        paths = [
+            self.text,
+            *((votes.score,) if isinstance(votes, NetScore) else (votes.up, votes.down)),
+        ]
+        missing = [path for path in paths if SLOT not in path]
+        if missing:
+            raise ValueError(f"paths must contain {SLOT}: {', '.join(missing)}")
+        return self
+
+
+ResponseColumns = Annotated[
+    ResponseRecords | ResponseLists | ResponseSlots, Field(discriminator="layout")
+]
+"""Where the responses of an item row are, in one of three layouts."""
+
+
+class FieldMapping(BaseModel):
+    """How one table's rows (and optionally a community table's) become a community dataset."""
+
+    model_config = _SECTION
+
+    dataset: DatasetInfo
+    gold: BetaPrior = BetaPrior()
+    item: ItemColumns
+    community: CommunityColumns
+    responses: ResponseColumns
+
+    @property
+    def score_mapping(self) -> ScoreMapping:
+        """How vote counts are obtained, as recorded in the dataset's gold configuration."""
+        return self.responses.votes.mode
+
+    def gold_config(self) -> GoldConfig:
+        """Return the gold configuration this mapping implies (prior and score mapping)."""
+        return GoldConfig(
+            alpha0=self.gold.alpha0, beta0=self.gold.beta0, score_mapping=self.score_mapping
+        )
+
+
+def _line_of(node: yaml.Node, loc: Sequence[int | str]) -> int:
+    """Return the 1-based line of the deepest YAML node along a pydantic error location.
+
+    Parts that name no key (such as the tag of a discriminated union) are skipped.
+    """
+    for part in loc:
+        child: yaml.Node | None = None
+        if isinstance(node, yaml.MappingNode):
+            child = next((v for k, v in node.value if getattr(k, "value", None) == part), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            child = node.value[part] if 0 <= part < len(node.value) else None
+        if child is not None:
+            node = child
+    return int(node.start_mark.line) + 1
+
+
+def parse_field_mapping(text: bytes | str, source: str | Path) -> FieldMapping:
+    """Parse and validate a field mapping from YAML text; errors name file, line and field."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data: Any = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        location = str(mark.line + 1) if mark is not None else "1"
+        reason = f"invalid YAML: {error.problem or error.context or 'syntax error'}"
+        raise InputError(source, reason, location=location) from None
+    except yaml.YAMLError as error:
+        raise InputError(source, f"invalid YAML: {error}", location="1") from None
+    except RecursionError:
+        raise InputError(source, "invalid YAML: nested too deeply", location="1") from None
+    if node is None or not isinstance(data, dict):
+        raise InputError(source, "expected a YAML mapping at the top level", location="1")
+    try:
+        return FieldMapping.model_validate(data)
+    except ValidationError as error:
+        line = _line_of(node, error.errors(include_url=False)[0]["loc"])
+        raise InputError(source, describe_validation_error(error), location=str(line)) from None
+
+
+def load_field_mapping(path: str | Path) -> FieldMapping:
+    """Read a field mapping YAML file (see ``parse_field_mapping``)."""
+    try:
+        text = Path(path).read_bytes()
+    except OSError as error:
+        raise InputError(path, f"cannot read file: {error.strerror or error}") from None
+    return parse_field_mapping(text, path)
