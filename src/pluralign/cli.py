@@ -100,7 +100,7 @@ def run_command(
         ),
     ] = None,
     suite: Annotated[
-        list[str] | None, typer.Option("--suite", "-s", help="Suite(s) to run (default hvae).")
+        list[str] | None, typer.Option("--suite", "-s", help="Suite(s) to run (default: all built-in suites).")
     ] = None,
     preset: Annotated[
         Preset, typer.Option(help="quick: minutes on 2 cores; paper: the papers' sizes.")
@@ -153,7 +153,7 @@ def run_command(
         raise ChoiceError("display", display, ("rich", "plain", "none"))
     config = RunConfig(
         models=_split(model),
-        suites=_split(suite) or ("hvae",),
+        suites=_split(suite),
         preset=preset,
         runs=runs,
         targets=_split(targets),

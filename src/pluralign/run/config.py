@@ -47,7 +47,8 @@ class RunConfig(BaseModel):
 
     models: tuple[str, ...] = ()
     """Inspect model names; empty means the embedded default model."""
-    suites: tuple[str, ...] = ("hvae",)
+    suites: tuple[str, ...] = ()
+    """Suites to run; empty = every built-in suite."""
     preset: Preset = Preset.QUICK
     runs: int = Field(default=0, ge=0)
     """HVAE runs per cell (Inspect epochs); 0 = the preset's value."""
@@ -99,7 +100,7 @@ class RunConfig(BaseModel):
         tasks to it. Everything that changes what a sample *is* goes in.
         """
         return {
-            "suites": sorted(self.suites),
+            "suites": sorted(self.suites) or "all",
             "targets": sorted(self.targets),
             "goal": self.hvae_goal,
             "reply_tokens": list(self.hvae_reply_tokens),

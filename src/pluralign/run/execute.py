@@ -15,7 +15,7 @@ from inspect_ai.model import Model, get_model
 
 from pluralign.errors import ChoiceError, EvaluationError, InputError
 from pluralign.run.config import RunConfig
-from pluralign.run.suites import get_suite
+from pluralign.run.suites import SUITES, get_suite
 from pluralign.serving import (
     EMBEDDED_API_KEY,
     EMBEDDED_MODEL,
@@ -38,54 +38,62 @@ class RunOutcome:
     """Whether the embedded default model was evaluated (results are a pipeline check)."""
 
 
-def build_tasks(config: RunConfig) -> list[Task]:
-    """Every Inspect task the configuration asks for, with its epochs and sample limit."""
-    tasks: list[Task] = []
-    for name in config.suites:
-        suite = get_suite(name)
-        epochs = suite.epochs(config)
-        for task in suite.build(config):
-            reducer = task.epochs_reducer
-            tasks.append(task_with(task, epochs=Epochs(epochs, reducer)))
-    return tasks
+def suite_names(config: RunConfig) -> tuple[str, ...]:
+    """The suites a configuration runs (all built-in suites when none are named)."""
+    return config.suites or tuple(SUITES)
+
+
+def build_tasks(config: RunConfig, suite_name: str) -> list[Task]:
+    """The Inspect tasks of one suite, with the configured epochs (runs per sample)."""
+    suite = get_suite(suite_name)
+    epochs = suite.epochs(config)
+    return [
+        task_with(task, epochs=Epochs(epochs, task.epochs_reducer)) for task in suite.build(config)
+    ]
 
 
 def run(config: RunConfig, display: str = "rich") -> RunOutcome:
-    """Run the configured suites on the configured models through ``eval_set``.
+    """Run the configured suites on the configured models, one ``eval_set`` per suite.
+
+    Each suite's eval set lives in ``<log dir>/<suite>/`` so that each gets its own sample
+    limit (``--limit`` counts items of item-based suites, not HVAE cells).
 
     Raises:
         ChoiceError: an unknown suite, target or model provider.
         ServerError: the embedded server could not start or died.
         InputError: the log directory belongs to a different configuration.
-
     """
-    tasks = build_tasks(config)
+    names = suite_names(config)
+    planned = [(name, build_tasks(config, name)) for name in names]
     log_dir = config.resolved_log_dir()
     log_dir.mkdir(parents=True, exist_ok=True)
+    all_logs: list[EvalLog] = []
+    success = True
     with ExitStack() as stack:
         models = stack.enter_context(_resolved_models(config))
         roles = {"extractor": get_model(config.extractor)} if config.extractor else None
-        itemised = any(get_suite(s).itemised for s in config.suites)
-        try:
-            success, logs = eval_set(
-                tasks,
-                log_dir=str(log_dir),
-                model=models,
-                model_roles=roles,
-                limit=config.item_limit if itemised else config.limit,
-                max_connections=config.max_connections,
-                display=display,  # type: ignore[arg-type]
-                retry_attempts=0,
-                fail_on_error=False,
-                log_level="warning",
-            )
-        except PrerequisiteError as error:
-            raise InputError(log_dir, _prerequisite_reason(error)) from None
+        for name, tasks in planned:
+            suite_dir = log_dir / name
+            limit = config.item_limit if get_suite(name).itemised else config.limit
+            try:
+                done, logs = eval_set(
+                    tasks,
+                    log_dir=str(suite_dir),
+                    model=models,
+                    model_roles=roles,
+                    limit=limit,
+                    max_connections=config.max_connections,
+                    display=display,  # type: ignore[arg-type]
+                    retry_attempts=0,
+                    fail_on_error=False,
+                    log_level="warning",
+                )
+            except PrerequisiteError as error:
+                raise InputError(suite_dir, _prerequisite_reason(error)) from None
+            success = success and done
+            all_logs.extend(logs)
     return RunOutcome(
-        log_dir=log_dir,
-        logs=tuple(logs),
-        success=success,
-        embedded=not config.models,
+        log_dir=log_dir, logs=tuple(all_logs), success=success, embedded=not config.models
     )
 
 
