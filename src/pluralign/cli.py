@@ -100,7 +100,8 @@ def run_command(
         ),
     ] = None,
     suite: Annotated[
-        list[str] | None, typer.Option("--suite", "-s", help="Suite(s) to run (default: all built-in suites).")
+        list[str] | None,
+        typer.Option("--suite", "-s", help="Suite(s) to run (default: all built-in suites)."),
     ] = None,
     preset: Annotated[
         Preset, typer.Option(help="quick: minutes on 2 cores; paper: the papers' sizes.")
@@ -129,7 +130,10 @@ def run_command(
     temperature: Annotated[float, typer.Option(min=0.0, help="Sampling temperature.")] = 1.0,
     max_connections: Annotated[int, typer.Option(min=1, help="Concurrent model calls.")] = 2,
     extractor: Annotated[
-        str | None, typer.Option(help="Model for the answer-extractor role (default: none).")
+        str | None,
+        typer.Option(
+            help="Model that reads a letter from unparsed replies ('self' = the evaluated model)."
+        ),
     ] = None,
     log_dir: Annotated[
         Path | None,

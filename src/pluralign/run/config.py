@@ -16,6 +16,10 @@ LOG_ROOT_ENV = "PLURALIGN_LOG_ROOT"
 """Environment variable that moves the default log root (``<root>/<config-hash>/``)."""
 
 
+SELF_EXTRACTOR = "self"
+"""``--extractor self``: the evaluated model reads its own unparsed replies."""
+
+
 class Preset(StrEnum):
     """Run sizes: ``quick`` finishes in minutes on 2 CPU cores; ``paper`` uses the papers' sizes."""
 
@@ -67,7 +71,8 @@ class RunConfig(BaseModel):
     temperature: float = Field(default=1.0, ge=0.0)
     max_connections: int = Field(default=2, ge=1)
     extractor: str | None = None
-    """Model for the ``extractor`` role (reads a letter from unparsed replies); None = rules."""
+    """Model for the ``extractor`` role (reads a letter from unparsed replies); ``self`` = the
+    evaluated model; None = the parsing rules only."""
     log_dir: Path | None = None
     port: int | None = None
     """Port of the embedded server; None = its fixed default."""

@@ -14,7 +14,7 @@ from inspect_ai.log import EvalLog
 from inspect_ai.model import Model, get_model
 
 from pluralign.errors import ChoiceError, EvaluationError, InputError
-from pluralign.run.config import RunConfig
+from pluralign.run.config import SELF_EXTRACTOR, RunConfig
 from pluralign.run.suites import SUITES, get_suite
 from pluralign.serving import (
     EMBEDDED_API_KEY,
@@ -71,7 +71,9 @@ def run(config: RunConfig, display: str = "rich") -> RunOutcome:
     success = True
     with ExitStack() as stack:
         models = stack.enter_context(_resolved_models(config))
-        roles = {"extractor": get_model(config.extractor)} if config.extractor else None
+        roles = None
+        if config.extractor and config.extractor != SELF_EXTRACTOR:
+            roles = {"extractor": get_model(config.extractor)}
         for name, tasks in planned:
             suite_dir = log_dir / name
             limit = config.item_limit if get_suite(name).itemised else config.limit
