@@ -45,6 +45,24 @@ def _hvae_tasks(config: RunConfig) -> list[Task]:
     ]
 
 
+def _communitybench_tasks(config: RunConfig) -> list[Task]:
+    """PI, DP and CI, each with the own / none / other profile, in each configured mode."""
+    from pluralign.tasks.communitybench.records import PROFILE_VARIANTS
+    from pluralign.tasks.communitybench.task import (
+        communitybench_ci,
+        communitybench_dp,
+        communitybench_pi,
+    )
+
+    modes: tuple[str, ...] = ("verbal", "dist") if config.mode == "both" else (config.mode,)
+    return [
+        build(profile=profile, mode=mode, seed=config.seed)  # type: ignore[arg-type]
+        for build in (communitybench_pi, communitybench_dp, communitybench_ci)
+        for mode in modes
+        for profile in PROFILE_VARIANTS
+    ]
+
+
 SUITES: dict[str, Suite] = {
     "hvae": Suite(
         name="hvae",
@@ -52,6 +70,16 @@ SUITES: dict[str, Suite] = {
         build=_hvae_tasks,
         epochs=lambda config: config.hvae_runs,
         itemised=False,
+    ),
+    "communitybench": Suite(
+        name="communitybench",
+        description=(
+            "Community-level alignment: preference identification, distribution prediction and "
+            "community identification, with profile sensitivity (CommunityBench, arXiv 2601.13669)"
+        ),
+        build=_communitybench_tasks,
+        epochs=lambda config: 1,
+        itemised=True,
     ),
 }
 
