@@ -69,10 +69,18 @@ Getter = Callable[[str], tuple[Any, str]]
 """Reads one response's value at a mapping path; returns the value and the column it came from."""
 
 
+def _count(value: Any) -> Any:
+    """Return an integral float as an int (tables turn integer columns with gaps into floats)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 def _votes(get: Getter, votes: VoteColumns) -> tuple[Any, Any, str, str]:
     """Return (up, down, up column, down column) for one response."""
     if isinstance(votes, NetScore):
         score, column = get(votes.score)
+        score = _count(score)
         if not isinstance(score, int) or isinstance(score, bool):
             kind = type(score).__name__
             raise _RowError(f"column {column}: a net score must be an integer, got {kind}")
@@ -80,7 +88,7 @@ def _votes(get: Getter, votes: VoteColumns) -> tuple[Any, Any, str, str]:
         return up, down, column, column
     up, up_column = get(votes.up)
     down, down_column = get(votes.down)
-    return up, down, up_column, down_column
+    return _count(up), _count(down), up_column, down_column
 
 
 def _record_getters(row: Mapping[str, Any], spec: ResponseRecords) -> list[Getter]:
