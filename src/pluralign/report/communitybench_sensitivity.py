@@ -1,0 +1,176 @@
+"""Profile sensitivity (communitybench.md §6): scores without / with another profile vs own.
+
+For each model, task and mode, the ``none`` and ``other`` variants are paired with ``own`` by
+item. Per metric it reports
+
+* the mean paired difference (variant − own) with a 95 % bootstrap interval over items, and
+* the chance-normalised ratio (score_variant − chance) / (score_own − chance), with a paired
+  bootstrap interval; undefined (None) when the own score equals chance. A ratio near 1 means
+  the model ignores the profile; near 0, that the profile's absence leaves it at chance.
+
+Chance per item: 1/n for accuracy and top-1 (a uniform-random answer), 0 for Kendall τ-b (a
+uniformly random ranking), and the JS divergence of the uniform prediction for ``jsd_bits``.
+Items enter a metric's pairing only where it is defined in both variants (a DP item unparsed
+or with undefined τ-b in either is left out; PI and CI unparsed items count as not correct).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from pluralign.report.communitybench_rows import Estimate, mean_ci, row
+from pluralign.report.communitybench_runs import ItemOutcome, TaskRun
+from pluralign.report.results import ResultRow
+from pluralign.scoring.distribution_metrics import js_divergence_bits
+from pluralign.scoring.intervals import bootstrap_ci
+
+RATIO_TOLERANCE = 1e-12
+"""|own − chance| at or below this leaves the ratio undefined."""
+
+
+@dataclass(frozen=True)
+class PairedMetric:
+    """How one metric is read per item, and its chance level per item."""
+
+    name: str
+    value: Callable[[ItemOutcome], float | None]
+    chance: Callable[[ItemOutcome], float]
+
+
+def _uniform_choice(item: ItemOutcome) -> float:
+    return 1 / len(item.letters)
+
+
+def _uniform_jsd(item: ItemOutcome) -> float:
+    return js_divergence_bits([1.0] * len(item.gold), item.gold)
+
+
+def _top1(item: ItemOutcome) -> float | None:
+    return None if item.top1 is None else float(item.top1)
+
+
+CHOICE_METRICS = (PairedMetric("accuracy", lambda i: float(i.correct), _uniform_choice),)
+DISTRIBUTION_METRICS = (
+    PairedMetric("tau_b", lambda i: i.tau_b, lambda i: 0.0),
+    PairedMetric("top1", _top1, _uniform_choice),
+    PairedMetric("jsd_bits", lambda i: i.jsd_bits, _uniform_jsd),
+)
+
+
+@dataclass(frozen=True)
+class Pairs:
+    """One metric's values on the items defined in both variants."""
+
+    items: tuple[ItemOutcome, ...]
+    """The variant's items, in pairing order."""
+    variant: NDArray[np.float64]
+    own: NDArray[np.float64]
+    chance: NDArray[np.float64]
+
+
+def pair(variant: TaskRun, own: TaskRun, metric: PairedMetric) -> Pairs:
+    """Pair the two runs' items by id where the metric is defined in both."""
+    own_by_id = {item.item_id: item for item in own.items}
+    matched: list[tuple[ItemOutcome, float, float]] = []
+    for item in variant.items:
+        partner = own_by_id.get(item.item_id)
+        if partner is None:
+            continue
+        mine, theirs = metric.value(item), metric.value(partner)
+        if mine is not None and theirs is not None:
+            matched.append((item, mine, theirs))
+    return Pairs(
+        items=tuple(m[0] for m in matched),
+        variant=np.array([m[1] for m in matched], dtype=np.float64),
+        own=np.array([m[2] for m in matched], dtype=np.float64),
+        chance=np.array([metric.chance(m[0]) for m in matched], dtype=np.float64),
+    )
+
+
+def normalised_ratio(pairs: Pairs) -> float | None:
+    """(mean variant − mean chance) / (mean own − mean chance); None where undefined."""
+    if len(pairs.items) == 0:
+        return None
+    chance = float(pairs.chance.mean())
+    denominator = float(pairs.own.mean()) - chance
+    if abs(denominator) <= RATIO_TOLERANCE:
+        return None
+    return (float(pairs.variant.mean()) - chance) / denominator
+
+
+def ratio_estimate(pairs: Pairs) -> tuple[Estimate, str]:
+    """The ratio with a paired bootstrap interval over items, and a note when it has none."""
+    if len(pairs.items) == 0:
+        return (None, None, None, ""), "undefined: no item is defined in both variants"
+    ratio = normalised_ratio(pairs)
+    if ratio is None:
+        return (None, None, None, ""), "undefined: the own-profile score equals chance"
+
+    def statistic(indices: NDArray[np.float64], axis: int = -1) -> NDArray[np.float64]:
+        chosen = indices.astype(np.int64)
+        chance = pairs.chance[chosen].mean(axis=axis)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = (pairs.variant[chosen].mean(axis=axis) - chance) / (
+                pairs.own[chosen].mean(axis=axis) - chance
+            )
+        return np.asarray(out, dtype=np.float64)
+
+    indices = np.arange(len(pairs.items), dtype=np.float64)
+    try:
+        interval = bootstrap_ci(indices, statistic=statistic)
+    except ValueError:
+        # Some resamples put the own score exactly at chance: the ratio is infinite there.
+        return (ratio, None, None, ""), "no interval: the denominator vanishes in resamples"
+    return (ratio, interval.low, interval.high, interval.method), ""
+
+
+def sensitivity_rows(runs: Sequence[TaskRun]) -> list[ResultRow]:
+    """Differences and ratios of every ``none`` / ``other`` run against its ``own`` run."""
+    own_runs = {(r.model, r.cb_task, r.mode): r for r in runs if r.profile == "own"}
+    rows: list[ResultRow] = []
+    for run in runs:
+        own = own_runs.get((run.model, run.cb_task, run.mode))
+        if run.profile == "own" or own is None:
+            continue
+        metrics = DISTRIBUTION_METRICS if run.cb_task == "dp" else CHOICE_METRICS
+        for metric in metrics:
+            rows.extend(_metric_rows(run, own, metric))
+    return rows
+
+
+def _metric_rows(run: TaskRun, own: TaskRun, metric: PairedMetric) -> list[ResultRow]:
+    pairs = pair(run, own, metric)
+    group = f"profile {run.profile} vs own"
+    difference = mean_ci(list(pairs.variant - pairs.own))
+    (value, low, high, method), why = ratio_estimate(pairs)
+    ratio_row = row(
+        run,
+        group,
+        f"{metric.name}_ratio",
+        (value, low, high, method),
+        len(pairs.items),
+        f"({metric.name} {run.profile} − chance) / ({metric.name} own − chance), paired items",
+        pairs.items,
+        {"ignores_profile": 1.0, "at_chance": 0.0},
+    )
+    if why:
+        ratio_row = ratio_row.model_copy(
+            update={"note": "; ".join(n for n in (ratio_row.note, why) if n)}
+        )
+    return [
+        row(
+            run,
+            group,
+            f"{metric.name}_difference",
+            difference,
+            len(pairs.items),
+            f"mean over paired items of {metric.name} ({run.profile}) − {metric.name} (own)",
+            pairs.items,
+            {"no_effect": 0.0},
+        ),
+        ratio_row,
+    ]
