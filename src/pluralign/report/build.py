@@ -10,12 +10,13 @@ from inspect_ai.log import EvalLog, read_eval_log
 from rich.table import Table
 
 from pluralign import __version__
+from pluralign.report.communitybench_section import CommunityBenchSection
 from pluralign.report.html import fmt, render_page
 from pluralign.report.hvae_section import HvaeSection
 from pluralign.report.results import ResultRow, ResultsDocument, to_csv, write_atomic
 from pluralign.report.section import ReportSection
 
-SECTIONS: tuple[ReportSection, ...] = (HvaeSection(),)
+SECTIONS: tuple[ReportSection, ...] = (HvaeSection(), CommunityBenchSection())
 """One section per suite, in report order."""
 
 
