@@ -10,10 +10,13 @@ Tiers are processed from 1 to 3; each rule is judged only against the rules acce
   would *replace* that preference: rejected likewise;
 * anything else is accepted — every tier, tier 3 included, may tighten.
 
+A rule is judged as a whole: one that relaxes a higher tier on one side it covers is rejected
+on both (rejected, never merged), and the reason names the side.
+
 Of the accepted rules, ``forbid`` and ``require`` rules stay in effect (``require`` rules of
-different content accumulate); a ``prefer`` or ``allow`` rule on a side where a stricter rule
-applies is overridden, and a rule that repeats an earlier one (same category, strength and
-content, no wider scope) is subsumed. Both are recorded with the rule that covers them.
+different content accumulate); a ``prefer`` or ``allow`` rule is overridden when a stricter
+rule applies on every side it covers, and a rule that repeats an earlier one (same category,
+strength and content, no wider scope) is subsumed. Both are recorded with the rule that covers them.
 """
 
 from __future__ import annotations
@@ -154,38 +157,38 @@ def _replaces(side: Side, top: TieredRule) -> str:
 def _split_subsumed(accepted: list[TieredRule]) -> tuple[list[TieredRule], list[SubsumedRule]]:
     index = _index(accepted)
     in_effect: list[TieredRule] = []
+    in_effect_by_category: dict[str, list[TieredRule]] = defaultdict(list)
     subsumed: list[SubsumedRule] = []
     for placed in sorted(accepted, key=_precedence):
-        covered = _overridden(placed, index) or _repeated(placed, in_effect)
+        same_category = in_effect_by_category[placed.rule.category]
+        covered = _overridden(placed, index) or _repeated(placed, same_category)
         if covered is None:
             in_effect.append(placed)
+            same_category.append(placed)
         else:
             subsumed.append(covered)
     return in_effect, subsumed
 
 
 def _overridden(placed: TieredRule, index: _Index) -> SubsumedRule | None:
+    """A prefer/allow rule is overridden when a stricter rule applies on every side it covers."""
     rule = placed.rule
     if rule.strength not in (Strength.PREFER, Strength.ALLOW):
         return None
-    for side in rule.scope.sides:
-        strongest = _strongest(index[(rule.category, side)])
-        top = strongest[0]
-        if top.rule.strength.rank > rule.strength.rank:
-            reason = f"overridden on {side} by the stricter {top.rule.strength} of {top.ref}"
-            return SubsumedRule(placed=placed, by=top.ref, reason=reason)
-    return None
+    tops = [_strongest(index[(rule.category, side)])[0] for side in rule.scope.sides]
+    if any(top.rule.strength.rank <= rule.strength.rank for top in tops):
+        return None
+    top = tops[0]
+    reason = f"overridden by the stricter {top.rule.strength} of {top.ref}"
+    return SubsumedRule(placed=placed, by=top.ref, reason=reason)
 
 
-def _repeated(placed: TieredRule, in_effect: Sequence[TieredRule]) -> SubsumedRule | None:
+def _repeated(placed: TieredRule, earlier_rules: Sequence[TieredRule]) -> SubsumedRule | None:
+    """Find an earlier rule (same category) with the same strength and content, at least as wide."""
     rule = placed.rule
-    for earlier in in_effect:
+    for earlier in earlier_rules:
         other = earlier.rule
-        same = (other.category, other.strength, other.content) == (
-            rule.category,
-            rule.strength,
-            rule.content,
-        )
+        same = other.strength is rule.strength and other.content == rule.content
         if same and set(rule.scope.sides) <= set(other.scope.sides):
             return SubsumedRule(placed=placed, by=earlier.ref, reason=f"repeats {earlier.ref}")
     return None

@@ -78,34 +78,53 @@ def render_guard_config(
 ) -> GuardConfig:
     """Build the guard configuration of an effective policy."""
     words = vocabulary or default_vocabulary()
+    checked = [placed for placed in policy.rules if placed.rule.strength in CHECKED_STRENGTHS]
+    guard_rules = {id(placed): _guard_rule(placed, words) for placed in checked}
     return GuardConfig(
         jurisdiction=policy.jurisdiction,
         tier1=policy.tier1,
         tier2=policy.tier2,
         profile=policy.profile,
-        input=_side(policy, Side.INPUT, words),
-        output=_side(policy, Side.OUTPUT, words),
+        input=_side(checked, guard_rules, Side.INPUT, words),
+        output=_side(checked, guard_rules, Side.OUTPUT, words),
     )
 
 
-def _side(policy: EffectivePolicy, side: Side, words: Vocabulary) -> tuple[GuardCategory, ...]:
-    checked = [
-        placed
-        for placed in policy.rules
-        if placed.rule.strength in CHECKED_STRENGTHS and side in placed.rule.scope.sides
-    ]
+def _guard_rule(placed: TieredRule, words: Vocabulary) -> GuardRule:
+    return GuardRule(
+        rule_id=placed.rule.id,
+        tier=placed.tier,
+        origin=placed.origin,
+        authority=placed.authority,
+        strength=placed.rule.strength,
+        text=rule_text(placed.rule, words),
+    )
+
+
+def _side(
+    checked: Sequence[TieredRule],
+    guard_rules: dict[int, GuardRule],
+    side: Side,
+    words: Vocabulary,
+) -> tuple[GuardCategory, ...]:
     by_category: dict[str, list[TieredRule]] = {}
     for placed in checked:
-        by_category.setdefault(placed.rule.category, []).append(placed)
+        if side in placed.rule.scope.sides:
+            by_category.setdefault(placed.rule.category, []).append(placed)
     return tuple(
-        _category(by_category[category_id], category_id, words)
+        _category(category_id, by_category[category_id], guard_rules, words)
         for category_id in words.ids
         if category_id in by_category
     )
 
 
-def _category(rules: Sequence[TieredRule], category_id: str, words: Vocabulary) -> GuardCategory:
-    ordered = sorted(rules, key=lambda p: (-p.rule.strength.rank, p.tier, p.origin, p.rule.id))
+def _category(
+    category_id: str,
+    rules: Sequence[TieredRule],
+    guard_rules: dict[int, GuardRule],
+    words: Vocabulary,
+) -> GuardCategory:
+    ordered = sorted(rules, key=_strictest_first)
     top = ordered[0]
     category = words[category_id]
     return GuardCategory(
@@ -115,15 +134,9 @@ def _category(rules: Sequence[TieredRule], category_id: str, words: Vocabulary) 
         strength=top.rule.strength,
         tier=top.tier,
         llama_guard_3=category.llama_guard_3,
-        rules=tuple(
-            GuardRule(
-                rule_id=placed.rule.id,
-                tier=placed.tier,
-                origin=placed.origin,
-                authority=placed.authority,
-                strength=placed.rule.strength,
-                text=rule_text(placed.rule, words),
-            )
-            for placed in ordered
-        ),
+        rules=tuple(guard_rules[id(placed)] for placed in ordered),
     )
+
+
+def _strictest_first(placed: TieredRule) -> tuple[int, int, str, str]:
+    return (-placed.rule.strength.rank, placed.tier, placed.origin, placed.rule.id)

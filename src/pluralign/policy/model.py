@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from enum import StrEnum
+from functools import cached_property
 from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
@@ -116,7 +117,7 @@ class Rule(BaseModel):
             raise located_error(f"a {self.strength} rule needs an instruction", "strength")
         return self
 
-    @property
+    @cached_property
     def content(self) -> str:
         """The instruction with whitespace collapsed and case folded.
 

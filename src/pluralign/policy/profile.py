@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from pluralign.policy.model import Rule, Scope, Slug, Strength, Text, check_rule_set
 from pluralign.policy.yaml_source import located_error
@@ -26,6 +26,10 @@ Ackermann & Handgraaf 2011, Judgment and Decision Making 6(8))."""
 
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 """A short phrase, at most 200 characters."""
+
+FreeText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+"""User-written text, at most 2000 characters (so the rule built from it stays within
+:data:`~pluralign.policy.model.Text`)."""
 
 CommunityId = Annotated[
     str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._/:-]*$", max_length=128)
@@ -78,11 +82,11 @@ class Profile(BaseModel):
     tone: ShortText | None = None
     """E.g. "blunt and informal"."""
     verbosity: Verbosity | None = None
-    persona: Text | None = None
+    persona: FreeText | None = None
     """Free text: a character or role for the assistant."""
-    values: tuple[ShortText, ...] = ()
+    values: tuple[ShortText, ...] = Field(default=(), max_length=12)
     """Values to foreground, e.g. ("fairness", "care")."""
-    principles: Text | None = None
+    principles: FreeText | None = None
     """Free text: the user's written principles (as PRISM participants wrote them)."""
     svo_target: SvoTarget | None = None
     community: CommunityId | None = None

@@ -126,7 +126,10 @@ def parse_yaml_bytes(raw: bytes, source: str) -> YamlDocument:
 
 def parse_yaml_text(text: str, source: str) -> YamlDocument:
     """Parse one YAML document; syntax errors, duplicate keys and empty files are InputErrors."""
-    loader = _DepthLimitedLoader(text)
+    try:
+        loader = _DepthLimitedLoader(text)
+    except yaml.reader.ReaderError as exc:
+        raise _reader_error(exc, text, source) from None
     try:
         node = loader.get_single_node()
         if node is None:
@@ -135,14 +138,15 @@ def parse_yaml_text(text: str, source: str) -> YamlDocument:
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         raise _syntax_error(exc, source) from None
-    except yaml.reader.ReaderError as exc:
-        line = text.count("\n", 0, exc.position) + 1
-        raise InputError(
-            source, f"unacceptable character {exc.character!r}", f"line {line}"
-        ) from None
     finally:
         loader.dispose()
     return YamlDocument(source=source, data=data, lines=lines)
+
+
+def _reader_error(exc: yaml.reader.ReaderError, text: str, source: str) -> InputError:
+    line = text.count("\n", 0, exc.position) + 1
+    reason = f"unacceptable character U+{exc.character:04X}: {exc.reason}"
+    return InputError(source, reason, location=f"line {line}")
 
 
 def _syntax_error(exc: yaml.MarkedYAMLError, source: str) -> InputError:
