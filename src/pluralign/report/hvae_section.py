@@ -1,13 +1,22 @@
-"""The HVAE section of the report: tables now; the SVO circle and position bias in plots."""
+"""The HVAE section of the report: SVO circle and bar charts, position bias, tables."""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 
 from inspect_ai.log import EvalLog
 
 from pluralign.report.html import rows_table
-from pluralign.report.hvae_rows import hvae_rows
+from pluralign.report.hvae_plots import hvae_figures
+from pluralign.report.hvae_position import (
+    MIRRORED_DEVIATION,
+    POSITION_METRICS,
+    has_mirrored_cells,
+    position_rows,
+    position_warnings,
+)
+from pluralign.report.hvae_rows import collect_cells, hvae_rows
 from pluralign.report.results import ResultRow
 
 _TABLES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
@@ -24,6 +33,11 @@ _TABLES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
         (),
     ),
     ("Unparsed replies and lost runs", ("unparsed_items", "runs_lost"), ()),
+    (
+        "Position bias (chosen presented position, every model)",
+        POSITION_METRICS,
+        ("uniform", "always_A", "content_only", "ideal_type_max"),
+    ),
 )
 
 
@@ -34,17 +48,20 @@ class HvaeSection:
     title = "HVAE — induced Social Value Orientation (SVO slider)"
 
     def rows(self, logs: Sequence[EvalLog]) -> list[ResultRow]:
-        """All HVAE numbers (see ``hvae_rows``)."""
-        return hvae_rows(logs)
+        """All HVAE numbers (see ``hvae_rows``) and every model's position-bias diagnostic."""
+        return hvae_rows(logs) + position_rows(collect_cells(logs))
 
     def html(self, rows: Sequence[ResultRow]) -> str:
-        """Tables of every metric with intervals and baselines."""
+        """Figures (inline SVG), then tables of every metric with intervals and baselines."""
         parts = [
             "<p>Each cell is a target value (or the no-induction control), a goal switch and a "
             "presentation. Intervals are 95 % bootstrap (BCa) intervals over runs; hit rates use "
             "Wilson intervals. Baselines: a uniform-random chooser (exact expectation), "
             "position-only choosers (always A, always I) and the no-induction control.</p>"
         ]
+        if has_mirrored_cells(rows):
+            parts.append(f"<p class='note'>Deviation: {html.escape(MIRRORED_DEVIATION)}</p>")
+        parts.extend(hvae_figures(rows))
         for title, metrics, baselines in _TABLES:
             chosen = [r for r in rows if r.metric in metrics]
             if chosen:
@@ -53,8 +70,9 @@ class HvaeSection:
         return "\n".join(parts)
 
     def notes(self, rows: Sequence[ResultRow]) -> list[str]:
-        """No HVAE-specific warnings beyond the tables yet."""
-        return []
+        """Results explained by position alone (hvae.md §8) and deviations from Murphy."""
+        deviation = [f"HVAE deviation: {MIRRORED_DEVIATION}"] if has_mirrored_cells(rows) else []
+        return position_warnings(rows) + deviation
 
     def summary_metrics(self) -> tuple[str, ...]:
         """Headline columns for the terminal."""
