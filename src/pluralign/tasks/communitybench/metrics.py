@@ -10,7 +10,14 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from inspect_ai.scorer import Metric, SampleScore, metric
+from inspect_ai.scorer import (
+    Metric,
+    SampleScore,
+    Score,
+    ScoreReducer,
+    metric,
+    score_reducer,
+)
 
 
 def _values(scores: Sequence[SampleScore], key: str) -> list[float | None]:
@@ -59,3 +66,28 @@ def distribution_summary() -> Metric:
         return out
 
     return compute
+
+
+@score_reducer(name="communitybench_item")
+def item_reducer() -> ScoreReducer:
+    """Reduce one item's epochs without letting undefined values in as zeros or NaN.
+
+    One epoch (the default) passes through unchanged. Over several epochs, each key is the
+    mean of its defined values across epochs, or None when no epoch defines it.
+    """
+
+    def reduce(scores: list[Score]) -> Score:
+        if len(scores) == 1:
+            return scores[0]
+        values = [s.value for s in scores if isinstance(s.value, dict)]
+        reduced: dict[str, str | int | float | bool | None] = {}
+        for key in dict.fromkeys(k for v in values for k in v):
+            defined = [
+                float(raw)
+                for v in values
+                if isinstance(raw := v.get(key), int | float) and not isinstance(raw, bool)
+            ]
+            reduced[key] = math.fsum(defined) / len(defined) if defined else None
+        return Score(value=reduced, metadata={"epochs": len(scores)})
+
+    return reduce

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from inspect_ai import Task, task
+from inspect_ai import Epochs, Task, task
 from inspect_ai.dataset import MemoryDataset
 from inspect_ai.model import GenerateConfig
 from inspect_ai.scorer import Scorer
@@ -23,6 +23,7 @@ from pluralign.data.jsonl import read_dataset_jsonl
 from pluralign.errors import ChoiceError
 from pluralign.goals.placements import COMMUNITYBENCH_CHOICE
 from pluralign.scoring.option_distribution import DEFAULT_TOP_LOGPROBS, distribution_generate_config
+from pluralign.tasks.communitybench.metrics import item_reducer
 from pluralign.tasks.communitybench.records import (
     CB_TASKS,
     PROFILE_VARIANTS,
@@ -150,6 +151,7 @@ def _task(
         dataset=MemoryDataset(samples, name=data.meta.name),
         solver=generate(),
         scorer=scorer,
+        epochs=Epochs(1, item_reducer()),
         config=_generate_config(distributional, seed, temperature, max_tokens),
         version=TASK_VERSION,
         metadata=_metadata(data, cb_task, profile, mode, k, source),
