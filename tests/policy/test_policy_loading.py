@@ -149,3 +149,19 @@ def test_malformed_yaml_names_file_and_line(tmp_path: Path) -> None:
         load_policy(write(tmp_path, text), 2)
     assert caught.value.location is not None
     assert caught.value.location.startswith("line 11")
+
+
+def test_consequential_container_errors_are_not_reported(tmp_path: Path) -> None:
+    """The only rule failing also fails "at least 1 rule": only the rule's error is shown."""
+    one_rule = POLICY.format(category="humour", strength="prefer").split("  - id: jokes")[0]
+    text = one_rule.replace("category: profanity", "category: swearing")
+    with pytest.raises(InputError) as caught:
+        load_policy(write(tmp_path, text), 2)
+    assert caught.value.location == "line 8"
+    assert caught.value.reason.startswith("rules[0].category: unknown category 'swearing'")
+    assert "more problem" not in caught.value.reason
+
+
+def test_a_directory_is_not_readable(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="cannot read file"):
+        load_document(tmp_path)

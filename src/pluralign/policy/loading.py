@@ -36,7 +36,7 @@ def pack_names(tier: int) -> tuple[str, ...]:
 def resolve(ref: PolicyRef, tiers: tuple[int, ...] = (1, 2, 3)) -> Path:
     """Return the file a reference names: an existing path, or a shipped pack of these tiers."""
     path = Path(ref)
-    if path.is_file():
+    if path.exists():
         return path
     for tier in tiers:
         candidate = PACKS_DIR / PACK_FOLDERS[tier] / f"{ref}.yaml"

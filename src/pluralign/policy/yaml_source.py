@@ -75,7 +75,14 @@ class YamlDocument:
             raise self._first_problem(exc.errors(include_url=False)) from None
 
     def _first_problem(self, errors: list[ErrorDetails]) -> InputError:
-        located = [(self.line_of(_full_path(e)), _full_path(e), e) for e in errors]
+        paths = [_full_path(e) for e in errors]
+        # an error on a container that also has errors inside it is their consequence
+        # (e.g. "at least 1 item" after its only item failed): report the inner ones
+        located = [
+            (self.line_of(path), path, error)
+            for path, error in zip(paths, errors, strict=True)
+            if not any(len(other) > len(path) and other[: len(path)] == path for other in paths)
+        ]
         located.sort(key=lambda item: item[0])
         line, path, first = located[0]
         reason = _describe(path, first)
