@@ -139,8 +139,11 @@ def uniform_same_position_share(n_options: int = len(OPTION_LETTERS)) -> float:
     """Expected ``position_bias_share`` of a uniform chooser under original and mirrored order.
 
     Enumerates every pair of chosen positions; for nine options it is exactly 0.1 (same position
-    1/9, both at the middle — uninformative — 1/81: (1/9 − 1/81)/(1 − 1/81)).
+    1/9, both at the middle — uninformative — 1/81: (1/9 − 1/81)/(1 − 1/81)); in general
+    1/(n + 1) for odd n and 1/n for even n. Needs at least two options.
     """
+    if n_options < 2:
+        raise ValueError(f"a position comparison needs at least two options, got {n_options}")
     original = tuple(range(n_options))
     mirrored = original[::-1]
     informative = same = 0
