@@ -54,3 +54,17 @@ def test_help_shows_an_example(command: list[str]) -> None:
     result = _cli(*command, "--help")
     assert result.returncode == 0
     assert "Example:" in result.stdout
+
+
+def test_policy_commands_are_mounted(tmp_path: Path) -> None:
+    bad = tmp_path / "tier2.yaml"
+    bad.write_text("tier: 2\nrules:\n  - category: [unclosed\n")
+    result = _cli("policy", "validate", str(bad))
+    assert result.returncode == 2
+    assert str(bad) in result.stderr
+    assert "Traceback" not in result.stderr
+    explained = _cli(
+        "policy", "explain", "--tier1", "baseline", "--tier2", "childrens-tutor", "--json"
+    )
+    assert explained.returncode == 0, explained.stderr
+    assert "suicide-and-self-harm" in explained.stdout

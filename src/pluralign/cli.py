@@ -22,6 +22,7 @@ from rich.console import Console
 
 from pluralign import __version__
 from pluralign.errors import InputError, PluralignError
+from pluralign.policy.commands import app as policy_app
 from pluralign.run.config import Preset
 
 console = Console(stderr=True)
@@ -196,10 +197,7 @@ def serve_command(
     serve_forever(port=port, slots=slots, api_key=api_key, console=Console())
 
 
-def _mount_policy() -> None:
-    from pluralign.policy.commands import app as policy_app
-
-    app.add_typer(policy_app, name="policy")
+app.add_typer(policy_app, name="policy")
 
 
 def main() -> None:
