@@ -237,11 +237,7 @@ def test_section_notes_warn_and_label_the_mirrored_deviation() -> None:
     assert not has_mirrored_cells(rows)
 
 
-def test_section_html_has_the_position_table_and_the_deviation_label() -> None:
-    rows = position_rows(always_a_cells())
-    mirrored_row = rows[0].model_copy(update={"group": "altruistic/goal/mirrored"})
-    page = HvaeSection().html([*rows, mirrored_row])
+def test_section_html_has_the_position_table() -> None:
+    page = HvaeSection().html(position_rows(always_a_cells()))
     assert "Position bias (chosen presented position, every model)" in page
     assert "position_bias_fires" in page
-    assert "Deviation: Mirrored presentation" in page
-    assert "Deviation:" not in HvaeSection().html(rows)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 
 from inspect_ai.log import EvalLog
@@ -59,8 +58,6 @@ class HvaeSection:
             "Wilson intervals. Baselines: a uniform-random chooser (exact expectation), "
             "position-only choosers (always A, always I) and the no-induction control.</p>"
         ]
-        if has_mirrored_cells(rows):
-            parts.append(f"<p class='note'>Deviation: {html.escape(MIRRORED_DEVIATION)}</p>")
         parts.extend(hvae_figures(rows))
         for title, metrics, baselines in _TABLES:
             chosen = [r for r in rows if r.metric in metrics]
@@ -70,7 +67,10 @@ class HvaeSection:
         return "\n".join(parts)
 
     def notes(self, rows: Sequence[ResultRow]) -> list[str]:
-        """Results explained by position alone (hvae.md §8) and deviations from Murphy."""
+        """Results explained by position alone (hvae.md §8) and deviations from Murphy (§7).
+
+        Notes head the page and go into ``results.json``, so the deviation is labelled once.
+        """
         deviation = [f"HVAE deviation: {MIRRORED_DEVIATION}"] if has_mirrored_cells(rows) else []
         return position_warnings(rows) + deviation
 
