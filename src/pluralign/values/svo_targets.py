@@ -97,12 +97,13 @@ def value_rationality(item: SliderItem, target: SvoTarget, option_index: int) ->
 def ideal_option_index(item: SliderItem, target: SvoTarget) -> int:
     """Return the ideal type's option index (0 = A) on `item` for `target`.
 
-    Among options within one coin of the best utility (all options when the item is excluded),
-    the one with most coins for the other person, then most for the chooser, then earliest.
+    Among the options that are fully rational under the one-coin tie rule (all options when the
+    item is excluded), the one with most coins for the other person, then most for the chooser,
+    then earliest. (An option within one coin of the best *and* of the worst — possible when the
+    utility range is two coins — scores 0.5, so it is not an ideal choice.)
     """
     utilities = item_utilities(item, target)
-    best = max(utilities)
-    tied = [k for k, value in enumerate(utilities) if best - value <= TIE_TOLERANCE_COINS]
+    tied = [k for k in range(len(utilities)) if tied_rationality(utilities, k) in (1.0, None)]
     options = item.options
     return min(tied, key=lambda k: (-options[k].other_coins, -options[k].self_coins, k))
 
