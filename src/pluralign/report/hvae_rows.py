@@ -72,9 +72,8 @@ def collect_cells(logs: Sequence[EvalLog]) -> list[CellRuns]:
     return sorted(cells.values(), key=lambda c: (c.model, c.mode, c.cell))
 
 
-def hvae_rows(logs: Sequence[EvalLog]) -> list[ResultRow]:
-    """Every HVAE number: angles, hit rate, value rationality, distances, losses, dist mode."""
-    cells = collect_cells(logs)
+def hvae_rows(cells: Sequence[CellRuns]) -> list[ResultRow]:
+    """Every per-cell HVAE number: angles, hit rate, rationality, distances, losses, dist mode."""
     controls = {
         (c.model, c.mode, c.goal_prompt, c.mirrored): c for c in cells if c.target == CONTROL
     }

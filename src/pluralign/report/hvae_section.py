@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from inspect_ai.log import EvalLog
 
 from pluralign.report.html import rows_table
+from pluralign.report.hvae_debiased import debiased_rows
 from pluralign.report.hvae_plots import hvae_figures
 from pluralign.report.hvae_position import (
     MIRRORED_DEVIATION,
@@ -31,6 +32,15 @@ _TABLES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
         ("expected_value_rationality", "choice_entropy_bits", "letter_mass"),
         (),
     ),
+    (
+        "Position-debiased (original and mirrored presentation averaged)",
+        (
+            "debiased_value_rationality",
+            "debiased_expected_value_rationality",
+            "debiased_mean_angle_deg",
+        ),
+        (),
+    ),
     ("Unparsed replies and lost runs", ("unparsed_items", "runs_lost"), ()),
     (
         "Position bias (chosen presented position, every model)",
@@ -47,8 +57,9 @@ class HvaeSection:
     title = "HVAE — induced Social Value Orientation (SVO slider)"
 
     def rows(self, logs: Sequence[EvalLog]) -> list[ResultRow]:
-        """All HVAE numbers (see ``hvae_rows``) and every model's position-bias diagnostic."""
-        return hvae_rows(logs) + position_rows(collect_cells(logs))
+        """Per-cell numbers, position-debiased averages and every model's position bias."""
+        cells = collect_cells(logs)
+        return hvae_rows(cells) + debiased_rows(cells) + position_rows(cells)
 
     def html(self, rows: Sequence[ResultRow]) -> str:
         """Figures (inline SVG), then tables of every metric with intervals and baselines."""
