@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from inspect_ai import Task
 
 from pluralign.errors import ChoiceError
-from pluralign.run.config import RunConfig
+from pluralign.run.config import Preset, RunConfig
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,15 @@ def _hvae_tasks(config: RunConfig) -> list[Task]:
     ]
 
 
+COMMUNITYBENCH_REPLY_TOKENS: dict[Preset, tuple[int, int]] = {
+    Preset.QUICK: (32, 64),
+    Preset.PAPER: (64, 128),
+}
+"""CommunityBench token limits of a verbal reply (a letter answer, a JSON distribution). A
+four-option JSON distribution takes about 30 tokens; the quick preset keeps a rambling small
+model short, and a reply cut off at the limit is unparsed."""
+
+
 def _communitybench_tasks(config: RunConfig) -> list[Task]:
     """PI, DP and CI, each with the own / none / other profile, in each configured mode."""
     from pluralign.tasks.communitybench.records import PROFILE_VARIANTS
@@ -55,9 +64,15 @@ def _communitybench_tasks(config: RunConfig) -> list[Task]:
     )
 
     modes: tuple[str, ...] = ("verbal", "dist") if config.mode == "both" else (config.mode,)
+    letter_tokens, json_tokens = COMMUNITYBENCH_REPLY_TOKENS[config.preset]
+    builds = (
+        (communitybench_pi, letter_tokens),
+        (communitybench_dp, json_tokens),
+        (communitybench_ci, letter_tokens),
+    )
     return [
-        build(profile=profile, mode=mode, seed=config.seed)  # type: ignore[arg-type]
-        for build in (communitybench_pi, communitybench_dp, communitybench_ci)
+        build(profile=profile, mode=mode, seed=config.seed, max_tokens=tokens)  # type: ignore[arg-type]
+        for build, tokens in builds
         for mode in modes
         for profile in PROFILE_VARIANTS
     ]
