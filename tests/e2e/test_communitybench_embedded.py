@@ -1,0 +1,56 @@
+"""End to end: ``pluralign run --suite communitybench`` on the embedded model, tiny size."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.mark.e2e
+@pytest.mark.timeout(1800)  # 36 samples on a CPU shared with other work
+def test_communitybench_suite_on_the_embedded_model(tmp_path: Path) -> None:
+    command = [
+        str(Path(sys.executable).with_name("pluralign")),
+        "run",
+        "--suite",
+        "communitybench",
+        "--mode",
+        "both",
+        "--limit",
+        "2",
+        "--port",
+        str(_free_port()),
+        "--display",
+        "none",
+    ]
+    env = {**os.environ, "PLURALIGN_LOG_ROOT": str(tmp_path)}
+    finished = subprocess.run(command, env=env, capture_output=True, text=True, timeout=900)
+    assert finished.returncode == 0, finished.stdout + finished.stderr
+    (results,) = tmp_path.glob("*/results.json")
+    document = json.loads(results.read_text())
+    assert document["embedded_pipeline_check"] is True
+    rows = [r for r in document["rows"] if r["suite"] == "communitybench"]
+    overall = {(r["task"], r["group"], r["metric"]): r for r in rows}
+    for mode in ("verbal", "dist"):
+        for profile in ("own", "none", "other"):
+            for cb_task, metric in (("pi", "accuracy"), ("ci", "accuracy"), ("dp", "unparsed")):
+                row = overall[(f"communitybench_{cb_task}[{mode}]", f"profile {profile}", metric)]
+                assert row["n"] == 2
+                assert row["note"].startswith("illustrative data")
+        assert (f"communitybench_pi[{mode}]", "profile other vs own", "accuracy_difference") in (
+            overall
+        )
+    report = results.with_name("report.html").read_text()
+    assert '<section id="communitybench">' in report
