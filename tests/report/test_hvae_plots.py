@@ -14,13 +14,13 @@ from numpy.typing import NDArray
 
 from pluralign.report.hvae_plots import (
     bars_figure,
-    figure_svg,
     hvae_figures,
     series_label,
     svo_circle_figure,
     target_of,
 )
 from pluralign.report.results import ResultRow, Source
+from pluralign.report.svg import figure_svg
 
 
 def row(

@@ -97,7 +97,7 @@ def summary_table(document: ResultsDocument) -> Table:
         )
     headline = {m for s in SECTIONS for m in s.summary_metrics()}
     for row in document.rows:
-        if row.metric not in headline:
+        if row.metric not in headline or row.breakdown:
             continue
         interval = f"[{fmt(row.ci_low)}, {fmt(row.ci_high)}]" if row.ci_low is not None else ""
         table.add_row(

@@ -8,9 +8,6 @@ with a page-unique scope, so the figures can share a page with other sections' f
 
 from __future__ import annotations
 
-import html
-import io
-import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -34,32 +31,6 @@ SENSITIVITY_PANELS: tuple[tuple[str, str, str], ...] = (
     ("dp", "jsd_bits", "DP JSD (bits, lower is better)"),
 )
 """(task, metric, title) of each panel of the profile-sensitivity chart."""
-
-
-def svg_element(figure: Figure, scope: str, label: str) -> str:
-    """Render ``figure`` as an inline ``<svg>`` whose element ids are prefixed by ``scope``."""
-    buffer = io.StringIO()
-    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": scope}):
-        figure.savefig(
-            buffer,
-            format="svg",
-            bbox_inches="tight",
-            metadata={"Date": None, "Creator": None, "Format": None, "Type": None},
-        )
-    text = buffer.getvalue()
-    text = text[text.index("<svg") :]
-    text = re.sub(r'\bid="([^"]+)"', rf'id="{scope}-\1"', text)
-    text = re.sub(r'href="#([^"]+)"', rf'href="#{scope}-\1"', text)
-    text = re.sub(r"url\(#([^)]+)\)", rf"url(#{scope}-\1)", text)
-    return text.replace(
-        "<svg ", f'<svg role="img" aria-label="{html.escape(label)}" data-plot="{scope}" ', 1
-    )
-
-
-def figure_block(figure: Figure, scope: str, caption: str) -> str:
-    """A ``<figure>`` with the inline SVG and an escaped caption."""
-    svg = svg_element(figure, scope, caption)
-    return f"<figure>{svg}<figcaption>{html.escape(caption)}</figcaption></figure>"
 
 
 def _numbers(values: Sequence[float | None]) -> NDArray[np.float64]:

@@ -32,9 +32,17 @@ Estimate = tuple[float | None, float | None, float | None, str]
 Baselines = dict[str, float | None]
 
 
+BREAKDOWN_SEP = " · "
+"""Separates a headline group from its per-community breakdown in a row's ``group``."""
+
+
 def profile_group(profile: str, community: str | None = None) -> str:
     """The ``group`` of a row: ``profile own`` or ``profile own · <community>``."""
-    return f"profile {profile}" if community is None else f"profile {profile} · {community}"
+    return (
+        f"profile {profile}"
+        if community is None
+        else f"profile {profile}{BREAKDOWN_SEP}{community}"
+    )
 
 
 def from_interval(interval: Interval | None) -> Estimate:
@@ -82,6 +90,7 @@ def row(
         n=n,
         baselines=baselines or {},
         note=ILLUSTRATIVE_NOTE if run.illustrative else "",
+        breakdown=BREAKDOWN_SEP in group,
         source=Source(
             log=run.log,
             task=run.task,

@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from inspect_ai.log import EvalLog
 
 from pluralign.report.communitybench_plots import (
-    figure_block,
     gold_rank_figure,
     sensitivity_figure,
 )
@@ -22,6 +21,7 @@ from pluralign.report.communitybench_runs import SUITE, collect_runs
 from pluralign.report.communitybench_sensitivity import sensitivity_rows
 from pluralign.report.html import fmt, rows_table
 from pluralign.report.results import ResultRow
+from pluralign.report.svg import figure_block
 
 _CHANCE = ("uniform", "always_A", "best_position")
 _TASKS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -78,7 +78,7 @@ class CommunityBenchSection:
         """One task in one reading mode: scores, counts, per-community breakdown."""
         label = rows[0].task
         reading = _READINGS.get(label.rsplit("[", 1)[-1].rstrip("]"), "")
-        per_community = [r for r in rows if r.metric in metrics and " · " in r.group]
+        per_community = [r for r in rows if r.metric in metrics and r.breakdown]
         return [
             f"<h4><code>{html.escape(label)}</code> — {html.escape(reading)}</h4>",
             rows_table([r for r in rows if r.metric in metrics and _is_overall(r)], _CHANCE),

@@ -9,14 +9,9 @@ Nothing in the SVG refers outside itself: the page opens with the network off.
 
 from __future__ import annotations
 
-import html
-import io
-import re
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from typing import Any
 
-import matplotlib
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -24,6 +19,7 @@ from matplotlib.patches import Wedge
 from numpy.typing import NDArray
 
 from pluralign.report.results import ResultRow
+from pluralign.report.svg import figure_html, figure_svg
 from pluralign.values.svo import CATEGORY_BOUNDS_DEG, PRIMARY_ITEMS
 from pluralign.values.svo_baselines import position_angle_deg
 from pluralign.values.svo_targets import SvoTarget, ideal_angle_deg
@@ -66,45 +62,6 @@ def series_label(row: ResultRow) -> str:
     """Legend label of one cell of one model: model · cell, with the mode unless verbal."""
     mode = "" if row.task == "hvae[verbal]" else f" {row.task}"
     return f"{row.model}{mode} · {row.group}"
-
-
-@contextmanager
-def _svg_rc() -> Iterator[None]:
-    # Text stays text; ids are hashed with a fixed salt, so the same data give the same SVG.
-    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "pluralign"}):
-        yield
-
-
-def figure_svg(figure: Figure, scope: str, label: str) -> str:
-    """Render ``figure`` as an inline ``<svg>`` element with ids prefixed by ``scope``.
-
-    Args:
-        figure: the matplotlib figure.
-        scope: a page-unique name (letters, digits, hyphens) prefixed to every element id.
-        label: accessible name of the image (``aria-label``).
-
-    """
-    buffer = io.StringIO()
-    with _svg_rc():
-        figure.savefig(
-            buffer,
-            format="svg",
-            bbox_inches="tight",
-            metadata={"Date": None, "Creator": None, "Format": None, "Type": None},
-        )
-    text = buffer.getvalue()
-    text = text[text.index("<svg") :]
-    text = re.sub(r'\bid="([^"]+)"', rf'id="{scope}-\1"', text)
-    text = re.sub(r'href="#([^"]+)"', rf'href="#{scope}-\1"', text)
-    text = re.sub(r"url\(#([^)]+)\)", rf"url(#{scope}-\1)", text)
-    return text.replace(
-        "<svg ", f'<svg role="img" aria-label="{html.escape(label)}" data-plot="{scope}" ', 1
-    )
-
-
-def figure_html(svg: str, caption: str) -> str:
-    """A ``<figure>`` holding an inline SVG and its caption (caption escaped)."""
-    return f"<figure>{svg}<figcaption>{html.escape(caption)}</figcaption></figure>"
 
 
 def _rows_of(rows: Sequence[ResultRow], metric: str) -> list[ResultRow]:

@@ -50,6 +50,9 @@ class ResultRow(BaseModel):
     baselines: dict[str, float | None] = Field(default_factory=dict)
     """Chance or control values to read the estimate against, by name."""
     note: str = ""
+    breakdown: bool = False
+    """A finer breakdown (per community, per item group) of a headline number; tables show it,
+    the terminal summary does not."""
     source: Source
 
 

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.spatial.distance import jensenshannon
+from scipy.special import rel_entr
 from scipy.stats import kendalltau
 
 
@@ -68,23 +68,31 @@ def top1_agreement(predicted: Sequence[float], gold: Sequence[float]) -> bool:
     return top_index(predicted) == top_index(gold)
 
 
-def js_distance_bits(predicted: Sequence[float], gold: Sequence[float]) -> float:
-    """Return the Jensen–Shannon distance with base-2 logarithms, in [0, 1].
-
-    This is ``scipy.spatial.distance.jensenshannon(p, q, base=2)``: the square root of the
-    divergence. Inputs are normalised to sum to 1 first.
-    """
-    _check_same_length(predicted, gold)
-    distance = float(jensenshannon(predicted, gold, base=2))
-    return min(1.0, max(0.0, distance))
-
-
 def js_divergence_bits(predicted: Sequence[float], gold: Sequence[float]) -> float:
     """Return the Jensen–Shannon divergence in bits, in [0, 1] (the squared JS distance).
 
-    JSD(p, q) = ½ KL(p ‖ m) + ½ KL(q ‖ m) with m = ½ (p + q), logarithms base 2.
+    JSD(p, q) = ½ KL(p ‖ m) + ½ KL(q ‖ m) with m = ½ (p + q), logarithms base 2 (Lin 1991).
+    Inputs are normalised to sum to 1 first. Computed directly rather than by squaring
+    ``scipy.spatial.distance.jensenshannon``, which takes the square root of a rounding-level
+    negative number (NaN) for identical inputs.
     """
-    return js_distance_bits(predicted, gold) ** 2
+    _check_same_length(predicted, gold)
+    p = np.asarray(predicted, dtype=np.float64)
+    q = np.asarray(gold, dtype=np.float64)
+    p, q = p / p.sum(), q / q.sum()
+    m = (p + q) / 2
+    divergence = (rel_entr(p, m).sum() + rel_entr(q, m).sum()) / (2 * math.log(2))
+    return min(1.0, max(0.0, float(divergence)))
+
+
+def js_distance_bits(predicted: Sequence[float], gold: Sequence[float]) -> float:
+    """Return the Jensen–Shannon distance with base-2 logarithms, in [0, 1].
+
+    The square root of ``js_divergence_bits`` — what ``scipy.spatial.distance.jensenshannon(p,
+    q, base=2)`` returns; GlobalOpinionQA's similarity is 1 − this distance (Durmus et al.
+    2023, §2).
+    """
+    return math.sqrt(js_divergence_bits(predicted, gold))
 
 
 def _as_numbers(values: Sequence[object], n: int) -> list[float] | str:
