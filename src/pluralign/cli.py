@@ -21,6 +21,7 @@ import yaml
 from rich.console import Console
 
 from pluralign import __version__
+from pluralign.data.commands import app as data_app
 from pluralign.errors import InputError, PluralignError
 from pluralign.policy.commands import app as policy_app
 from pluralign.run.config import Preset
@@ -127,6 +128,10 @@ def run_command(
         bool, typer.Option("--mirrored", help="HVAE: also present options mirrored (I … A).")
     ] = False,
     limit: Annotated[int | None, typer.Option(min=1, help="Samples per task.")] = None,
+    community_data: Annotated[
+        Path | None,
+        typer.Option(help="CommunityBench data (pluralign JSONL); default: illustrative data."),
+    ] = None,
     seed: Annotated[int, typer.Option(help="Base seed; HVAE run e uses seed + e.")] = 0,
     temperature: Annotated[float, typer.Option(min=0.0, help="Sampling temperature.")] = 1.0,
     max_connections: Annotated[int, typer.Option(min=1, help="Concurrent model calls.")] = 2,
@@ -166,6 +171,7 @@ def run_command(
         mode=mode,  # type: ignore[arg-type]
         mirrored=mirrored,
         limit=limit,
+        community_data=community_data,
         seed=seed,
         temperature=temperature,
         max_connections=max_connections,
@@ -198,6 +204,7 @@ def serve_command(
 
 
 app.add_typer(policy_app, name="policy")
+app.add_typer(data_app, name="data")
 
 
 def main() -> None:

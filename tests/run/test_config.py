@@ -57,3 +57,12 @@ def test_default_log_dir_is_under_the_log_root_not_the_cwd(
     config = RunConfig()
     assert config.resolved_log_dir() == (tmp_path / "root" / config.config_hash()).resolve()
     assert RunConfig(log_dir=Path("x")).resolved_log_dir() == (tmp_path / "x").resolve()
+
+
+def test_edited_community_data_is_a_new_evaluation(tmp_path: Path) -> None:
+    data = tmp_path / "cb.jsonl"
+    data.write_text("first version\n")
+    before = RunConfig(community_data=data).config_hash()
+    assert before != RunConfig().config_hash()
+    data.write_text("second version\n")
+    assert RunConfig(community_data=data).config_hash() != before

@@ -12,6 +12,8 @@ from typing import Literal
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field
 
+from pluralign.errors import InputError
+
 LOG_ROOT_ENV = "PLURALIGN_LOG_ROOT"
 """Environment variable that moves the default log root (``<root>/<config-hash>/``)."""
 
@@ -66,6 +68,8 @@ class RunConfig(BaseModel):
     """Also present the HVAE options mirrored (I … A) to debias position (hvae.md §7)."""
     limit: int | None = Field(default=None, ge=1)
     """Samples per task (None = the preset's value for item suites, all for HVAE)."""
+    community_data: Path | None = None
+    """CommunityBench dataset (pluralign JSONL); None = the shipped illustrative data."""
     seed: int = 0
     """Base seed; HVAE run e uses seed + e."""
     temperature: float = Field(default=1.0, ge=0.0)
@@ -114,6 +118,7 @@ class RunConfig(BaseModel):
             "seed": self.seed,
             "temperature": self.temperature,
             "extractor": self.extractor,
+            "community_data": _file_identity(self.community_data),
         }
 
     def config_hash(self) -> str:
@@ -130,6 +135,18 @@ class RunConfig(BaseModel):
         if self.log_dir is not None:
             return self.log_dir.expanduser().resolve()
         return default_log_root() / self.config_hash()
+
+
+def _file_identity(path: Path | None) -> str | None:
+    """A data file's absolute path and content hash: edited data is a new evaluation."""
+    if path is None:
+        return None
+    resolved = path.expanduser().resolve()
+    try:
+        digest = hashlib.sha256(resolved.read_bytes()).hexdigest()[:16]
+    except OSError as error:
+        raise InputError(path, f"cannot read data file: {error.strerror or error}") from None
+    return f"{resolved}#{digest}"
 
 
 def default_log_root() -> Path:

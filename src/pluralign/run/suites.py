@@ -71,7 +71,13 @@ def _communitybench_tasks(config: RunConfig) -> list[Task]:
         (communitybench_ci, letter_tokens),
     )
     return [
-        build(profile=profile, mode=mode, seed=config.seed, max_tokens=tokens)  # type: ignore[arg-type]
+        build(
+            dataset=str(config.community_data.resolve()) if config.community_data else None,
+            profile=profile,
+            mode=mode,  # type: ignore[arg-type]
+            seed=config.seed,
+            max_tokens=tokens,
+        )
         for build, tokens in builds
         for mode in modes
         for profile in PROFILE_VARIANTS
