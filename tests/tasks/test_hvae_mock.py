@@ -159,3 +159,40 @@ def test_distributional_mode_reads_expected_rationality(tmp_path: Path) -> None:
     )
     # The greedy letter A continues the dialogue, so the verbal reading is "always A".
     assert value["angle_deg"] == pytest.approx(ANGLE_ALWAYS_A)
+
+
+def _reply_with_top(tokens: list[tuple[str, float]], text: str) -> ModelOutput:
+    output = scripted_output(text)
+    top = [TopLogprob(token=t, logprob=math.log(p)) for t, p in tokens]
+    output.choices[0].logprobs = Logprobs(
+        content=[Logprob(token=tokens[0][0], logprob=math.log(tokens[0][1]), top_logprobs=top)]
+    )
+    return output
+
+
+def test_distributional_items_without_a_choice_are_unparsed(tmp_path: Path) -> None:
+    def reply(turn: Turn) -> str | ModelOutput:
+        if "Question 1 " in turn.last_user_text:  # the pronoun "I", not option I
+            return _reply_with_top([("I", 0.9), ("A", 0.1)], "I think the fair split")
+        if "Question 2 " in turn.last_user_text:  # letter mass 0.3 < 0.5, though text says "B"
+            return _reply_with_top([("The", 0.7), ("B", 0.3)], "B")
+        if "Question" in turn.last_user_text:
+            return _reply_with_top([("A", 0.9), ("The", 0.1)], "A")
+        return "A person who cares."
+
+    logs = inspect_eval(
+        hvae(targets=["prosocial"], runs=1, mode="dist"),
+        model=scripted_model(reply),
+        log_dir=str(tmp_path),
+        display="none",
+    )
+    assert logs[0].samples is not None
+    score = logs[0].samples[0].scores["svo_choice_scorer"]  # type: ignore[index]
+    assert isinstance(score.value, dict)
+    assert score.value["unparsed_items"] == 2
+    assert score.value["unparsed_distributions"] == 2
+    assert score.value["angle_deg"] is None
+    assert score.metadata is not None
+    assert score.metadata["chosen_option_index"][:3] == [None, None, 0]
+    assert "pronoun" in score.metadata["read_by"][0]
+    assert "letter mass" in score.metadata["read_by"][1]

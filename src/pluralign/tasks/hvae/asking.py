@@ -7,7 +7,12 @@ from collections.abc import Sequence
 from inspect_ai.model import ChatMessageAssistant, GenerateConfig
 from inspect_ai.solver import Generate, TaskState
 
+from pluralign.scoring.choice import parse_choice, strip_reasoning
 from pluralign.tasks.hvae.records import ItemRecord
+
+PEEK_TOKENS = 8
+"""Tokens generated in distributional mode: the first position gives the distribution; a few
+more tell a leading option "I" from the pronoun "I"."""
 
 
 async def ask_question(
@@ -44,7 +49,12 @@ async def _ask_distributional(
     config: GenerateConfig,
     top_logprobs: int,
 ) -> ItemRecord:
-    """One call with log-probabilities; the most likely letter continues the dialogue."""
+    """One call with log-probabilities; the most likely letter continues the dialogue.
+
+    The item is unparsed when the letter mass is below the threshold, or when the top letter is
+    "I" but the greedy completion uses it as the pronoun ("I think …"): that probability is prose,
+    not a choice (hvae.md §6).
+    """
     from inspect_ai.model import get_model
 
     from pluralign.scoring.option_distribution import (
@@ -54,23 +64,35 @@ async def _ask_distributional(
     )
 
     request = distribution_generate_config(top_logprobs=top_logprobs).merge(
-        GenerateConfig(seed=config.seed)
+        GenerateConfig(seed=config.seed, max_tokens=PEEK_TOKENS)
     )
     output = await get_model().generate(state.messages, config=request)
     state.output = output
     dist = option_distribution_from_output(output, letters)
-    reply = output.completion
-    if dist.parsed and dist.top_letter is not None:
-        reply = dist.top_letter
-    state.messages.append(ChatMessageAssistant(content=reply))
     original = to_original_order(dist, presented_order).probs
+    note = dist.reason
+    if dist.top_letter is not None and _is_pronoun_start(
+        output.completion, dist.top_letter, letters
+    ):
+        original = None
+        note = "the top letter is the pronoun 'I' in the greedy completion, not a choice"
+    reply = dist.top_letter if original is not None and dist.top_letter else output.completion
+    state.messages.append(ChatMessageAssistant(content=reply))
     return ItemRecord(
         item_number=item_number,
         presented_order=tuple(presented_order),
         letters=tuple(letters),
         reply=reply,
         truncated=False,
+        read_from_distribution=True,
         distribution=original,
         letter_mass=dist.letter_mass,
-        distribution_note=dist.reason,
+        distribution_note=note,
     )
+
+
+def _is_pronoun_start(completion: str, top_letter: str, letters: Sequence[str]) -> bool:
+    """Whether a top letter "I" is really the start of prose ("I think …", "I'd …")."""
+    if top_letter != "I":
+        return False
+    return parse_choice(strip_reasoning(completion), letters) != "I"

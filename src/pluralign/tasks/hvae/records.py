@@ -35,6 +35,8 @@ class ItemRecord(BaseModel):
     """The model's reply with reasoning set aside."""
     truncated: bool
     """The reply was cut off by the token limit (then it is unparsed, never parsed)."""
+    read_from_distribution: bool = False
+    """Distributional mode: the choice is the distribution's top letter, or unparsed."""
     distribution: tuple[float, ...] | None = None
     """Distributional mode: probability of each *original* option, or None when unavailable."""
     letter_mass: float | None = None

@@ -87,6 +87,8 @@ async def _read_item(item: ItemRecord, extractor_attempts: int) -> tuple[int | N
     """The original option index a reply chose, and how it was read (rule/extractor/why not)."""
     if item.truncated:
         return None, "unparsed: cut off by the token limit"
+    if item.read_from_distribution and item.distribution is None:
+        return None, f"unparsed: {item.distribution_note or 'no distribution'}"
     answer = strip_reasoning(item.reply)
     if answer is None:
         return None, "unparsed: no answer after the reasoning"
