@@ -68,3 +68,25 @@ def test_policy_commands_are_mounted(tmp_path: Path) -> None:
     )
     assert explained.returncode == 0, explained.stderr
     assert "suicide-and-self-harm" in explained.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["run", "--runs", "-3"], ["run", "--runs", "abc"], ["run", "--bogus"], ["data", "import"]],
+)
+def test_usage_errors_exit_2_without_traceback(args: list[str]) -> None:
+    result = _cli(*args)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "Error:" in result.stderr
+
+
+def test_unknown_config_keys_are_errors(tmp_path: Path) -> None:
+    config = tmp_path / "pluralign.yaml"
+    config.write_text("run:\n  target: [prosocial]\n")
+    result = _cli("--config", str(config), "run")
+    assert result.returncode == 2
+    assert "unknown option 'target'" in result.stderr
+    config.write_text("runn:\n  runs: 2\n")
+    result = _cli("--config", str(config), "run")
+    assert "unknown command 'runn'" in result.stderr

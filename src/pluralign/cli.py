@@ -49,10 +49,30 @@ def _load_config(ctx: typer.Context, path: Path | None) -> None:
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         location = f"line {mark.line + 1}" if mark is not None else None
-        raise InputError(path, f"malformed YAML: {error}", location) from None
+        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        raise InputError(path, f"malformed YAML: {problem}", location) from None
     if not isinstance(data, dict):
         raise InputError(path, "a config file maps command names to their options")
+    _check_config_keys(ctx, path, data)
     ctx.default_map = _default_map(data)
+
+
+def _check_config_keys(ctx: typer.Context, path: Path, data: dict[str, Any]) -> None:
+    """Every key must name a command and its options must exist: typos are errors."""
+    commands: dict[str, Any] = getattr(ctx.command, "commands", {})
+    for name, options in data.items():
+        if name not in commands:
+            raise InputError(
+                path, f"unknown command {name!r}; valid: {', '.join(sorted(commands))}"
+            )
+        if not isinstance(options, dict):
+            raise InputError(path, f"{name}: expected a mapping of option names to values")
+        params = {p.name for p in commands[name].params if p.name}
+        sub_commands = getattr(commands[name], "commands", {})
+        for key in options:
+            if key not in params and key not in sub_commands:
+                valid = ", ".join(sorted(params | set(sub_commands)))
+                raise InputError(path, f"{name}: unknown option {key!r}; valid: {valid}")
 
 
 def _default_map(data: dict[str, Any]) -> dict[str, Any]:
@@ -219,14 +239,22 @@ def main() -> None:
     except KeyboardInterrupt:
         console.print("interrupted; re-run the same command to resume")
         sys.exit(130)
-    except Exception as error:  # click usage errors
-        import click
-
-        if isinstance(error, click.ClickException):
-            error.show()
+    except Exception as error:
+        if _is_usage_error(error):
+            error.show()  # type: ignore[attr-defined]
             sys.exit(2)
+        if type(error).__name__ == "Abort":
+            console.print("aborted")
+            sys.exit(1)
         raise
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _is_usage_error(error: Exception) -> bool:
+    """Click's usage errors; typer vendors its own click, so they are matched by shape."""
+    return callable(getattr(error, "show", None)) and isinstance(
+        getattr(error, "exit_code", None), int
+    )
 
 
 def _exit_code(error: PluralignError) -> int:
