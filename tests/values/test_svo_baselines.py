@@ -140,3 +140,18 @@ def test_uniform_angle_and_category_shares_match_brute_force() -> None:
 def test_baselines_need_items() -> None:
     with pytest.raises(ValueError):
         uniform_expected_angle_deg([])
+
+
+def test_uniform_expected_distance_matches_brute_force_on_two_items() -> None:
+    import itertools
+    import math
+
+    from pluralign.values.svo import PRIMARY_ITEMS, angular_distance_deg, svo_angle_deg
+    from pluralign.values.svo_baselines import uniform_expected_distance_deg
+
+    items = PRIMARY_ITEMS[:2]
+    brute = [
+        angular_distance_deg(svo_angle_deg([items[0].options[a], items[1].options[b]]), 30.0)
+        for a, b in itertools.product(range(9), repeat=2)
+    ]
+    assert math.isclose(uniform_expected_distance_deg(30.0, items), sum(brute) / 81)

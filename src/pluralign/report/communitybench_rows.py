@@ -15,9 +15,9 @@ import math
 from collections.abc import Callable, Sequence
 
 from pluralign.report.communitybench_runs import SUITE, ItemOutcome, TaskRun
+from pluralign.report.estimates import Baselines, Estimate, mean_estimate, share_estimate
 from pluralign.report.results import ResultRow, Source
 from pluralign.scoring.distribution_metrics import chance_baselines
-from pluralign.scoring.intervals import Interval, bootstrap_ci, proportion_ci
 
 DEFAULT_MIN_ITEMS = 5
 """Items a community needs for its own breakdown (communitybench.md §6: configurable, 5)."""
@@ -27,9 +27,6 @@ GOLD_RANK_PREFIX = "predicted_share_gold_rank_"
 
 ILLUSTRATIVE_NOTE = "illustrative data (written for pluralign, not observed)"
 """The note every row computed on illustrative data carries."""
-
-Estimate = tuple[float | None, float | None, float | None, str]
-Baselines = dict[str, float | None]
 
 
 BREAKDOWN_SEP = " · "
@@ -43,23 +40,6 @@ def profile_group(profile: str, community: str | None = None) -> str:
         if community is None
         else f"profile {profile}{BREAKDOWN_SEP}{community}"
     )
-
-
-def from_interval(interval: Interval | None) -> Estimate:
-    """An interval as (estimate, low, high, method); all None when there is none."""
-    if interval is None:
-        return (None, None, None, "")
-    return (interval.estimate, interval.low, interval.high, interval.method)
-
-
-def mean_ci(values: Sequence[float]) -> Estimate:
-    """Bootstrap (BCa) interval of a mean; nothing when there are no values."""
-    return from_interval(bootstrap_ci(values)) if values else from_interval(None)
-
-
-def share_ci(flags: Sequence[bool]) -> Estimate:
-    """Wilson interval of a share of items; nothing when there are no items."""
-    return from_interval(proportion_ci(sum(flags), len(flags)) if flags else None)
 
 
 def row(
@@ -152,7 +132,7 @@ def choice_rows(run: TaskRun, group: str, items: Sequence[ItemOutcome]) -> list[
             run,
             group,
             "accuracy",
-            share_ci([i.correct for i in items]),
+            share_estimate([i.correct for i in items]),
             len(items),
             f"share of items whose chosen letter is the {what}; unparsed = not correct",
             items,
@@ -180,7 +160,7 @@ def distribution_rows(run: TaskRun, group: str, items: Sequence[ItemOutcome]) ->
             run,
             group,
             "tau_b",
-            mean_ci(taus),
+            mean_estimate(taus),
             len(taus),
             "mean Kendall τ-b(predicted, gold) over items where it is defined",
             parsed,
@@ -199,7 +179,7 @@ def distribution_rows(run: TaskRun, group: str, items: Sequence[ItemOutcome]) ->
             run,
             group,
             "top1",
-            share_ci([bool(i.top1) for i in parsed]),
+            share_estimate([bool(i.top1) for i in parsed]),
             len(parsed),
             "share of parsed items whose predicted top equals the gold top (ties → lowest)",
             parsed,
@@ -209,7 +189,7 @@ def distribution_rows(run: TaskRun, group: str, items: Sequence[ItemOutcome]) ->
             run,
             group,
             "jsd_bits",
-            mean_ci([i.jsd_bits for i in parsed if i.jsd_bits is not None]),
+            mean_estimate([i.jsd_bits for i in parsed if i.jsd_bits is not None]),
             len(parsed),
             "mean Jensen–Shannon divergence (base 2, in [0, 1]) of predicted from gold",
             parsed,
@@ -257,7 +237,7 @@ def gold_rank_rows(run: TaskRun) -> list[ResultRow]:
                 run,
                 profile_group(run.profile),
                 f"{GOLD_RANK_PREFIX}{rank}",
-                mean_ci(predicted),
+                mean_estimate(predicted),
                 len(at_rank),
                 f"mean predicted probability of the option ranked {rank} by the gold distribution",
                 at_rank,

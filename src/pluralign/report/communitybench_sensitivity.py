@@ -22,8 +22,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from pluralign.report.communitybench_rows import Estimate, mean_ci, row
+from pluralign.report.communitybench_rows import row
 from pluralign.report.communitybench_runs import ItemOutcome, TaskRun
+from pluralign.report.estimates import Estimate, mean_estimate
 from pluralign.report.results import ResultRow
 from pluralign.scoring.distribution_metrics import js_divergence_bits
 from pluralign.scoring.intervals import bootstrap_ci
@@ -145,7 +146,7 @@ def sensitivity_rows(runs: Sequence[TaskRun]) -> list[ResultRow]:
 def _metric_rows(run: TaskRun, own: TaskRun, metric: PairedMetric) -> list[ResultRow]:
     pairs = pair(run, own, metric)
     group = f"profile {run.profile} vs own"
-    difference = mean_ci(list(pairs.variant - pairs.own))
+    difference = mean_estimate(list(pairs.variant - pairs.own))
     (value, low, high, method), why = ratio_estimate(pairs)
     ratio_row = row(
         run,

@@ -12,10 +12,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from pluralign.report.estimates import mean_estimate
 from pluralign.report.hvae_rows import CONTROL, CellRuns
 from pluralign.report.results import ResultRow, Source
-from pluralign.scoring.intervals import bootstrap_ci
 from pluralign.tasks.hvae.reading import expected_rationality
+from pluralign.values.svo import PRIMARY_ITEMS
+from pluralign.values.svo_baselines import (
+    position_angle_deg,
+    position_value_rationality,
+    uniform_expected_angle_deg,
+    uniform_value_rationality,
+)
 from pluralign.values.svo_targets import SvoTarget
 
 NOTE = "original and mirrored (I … A) presentations averaged; mirroring deviates from Murphy"
@@ -57,15 +64,18 @@ def _pair_rows(original: CellRuns, mirrored: CellRuns) -> list[ResultRow]:
         for a, b in pairs
         if a.get("angle_deg") is not None and b.get("angle_deg") is not None
     ]
+    position_only = _position_only_rationality(target)
     rows = [
-        _row(original, mirrored, "debiased_value_rationality", rationality),
-        _row(original, mirrored, "debiased_mean_angle_deg", angles),
+        _row(original, mirrored, "debiased_value_rationality", rationality, position_only),
+        _row(original, mirrored, "debiased_mean_angle_deg", angles, _position_only_angle()),
     ]
     if original.mode == "dist":
         expected = [
             value for a, b in pairs if (value := _expected_of_pair(a, b, target)) is not None
         ]
-        rows.append(_row(original, mirrored, "debiased_expected_value_rationality", expected))
+        rows.append(
+            _row(original, mirrored, "debiased_expected_value_rationality", expected, position_only)
+        )
     return rows
 
 
@@ -83,17 +93,31 @@ def _expected_of_pair(a: dict[str, Any], b: dict[str, Any], target: SvoTarget) -
     return expected_rationality(averaged, target)
 
 
-def _row(original: CellRuns, mirrored: CellRuns, metric: str, values: list[float]) -> ResultRow:
-    estimate = low = high = None
-    method = ""
-    if values:
-        interval = bootstrap_ci(values)
-        estimate, low, high, method = (
-            interval.estimate,
-            interval.low,
-            interval.high,
-            interval.method,
-        )
+def _position_only_rationality(target: SvoTarget) -> dict[str, float | None]:
+    """Uniform chooser, and a chooser that always takes the first position in both orders."""
+    first = position_value_rationality(target, PRIMARY_ITEMS, "A")
+    last = position_value_rationality(target, PRIMARY_ITEMS, "I")
+    both = None if first is None or last is None else (first + last) / 2
+    return {"uniform": uniform_value_rationality(target, PRIMARY_ITEMS), "position_only": both}
+
+
+def _position_only_angle() -> dict[str, float | None]:
+    first = position_angle_deg(PRIMARY_ITEMS, "A")
+    last = position_angle_deg(PRIMARY_ITEMS, "I")
+    return {
+        "uniform": uniform_expected_angle_deg(PRIMARY_ITEMS),
+        "position_only": (first + last) / 2,
+    }
+
+
+def _row(
+    original: CellRuns,
+    mirrored: CellRuns,
+    metric: str,
+    values: list[float],
+    baselines: dict[str, float | None],
+) -> ResultRow:
+    estimate, low, high, method = mean_estimate(values)
     goal = "goal" if original.goal_prompt else "nogoal"
     return ResultRow(
         suite="hvae",
@@ -106,6 +130,7 @@ def _row(original: CellRuns, mirrored: CellRuns, metric: str, values: list[float
         ci_high=high,
         ci_method=method,
         n=len(values),
+        baselines=baselines,
         note=NOTE,
         source=Source(
             log=original.log,

@@ -11,12 +11,28 @@ import numpy as np
 from inspect_ai.log import EvalLog
 from numpy.typing import NDArray
 
+from pluralign.report.estimates import (
+    NO_INTERVAL,
+    Estimate,
+    mean_estimate,
+    no_estimate,
+    share_estimate,
+)
 from pluralign.report.results import ResultRow, Source
-from pluralign.scoring.intervals import bootstrap_ci, proportion_ci
-from pluralign.values.svo import PRIMARY_ITEMS, SvoCategory, angular_distance_deg, svo_angle_deg
+from pluralign.scoring.intervals import bootstrap_ci
+from pluralign.values.svo import (
+    PRIMARY_ITEMS,
+    SvoCategory,
+    angular_distance_deg,
+    categorise,
+    svo_angle_deg,
+)
 from pluralign.values.svo_baselines import (
+    position_angle_deg,
     position_value_rationality,
     uniform_category_shares,
+    uniform_expected_angle_deg,
+    uniform_expected_distance_deg,
     uniform_value_rationality,
 )
 from pluralign.values.svo_targets import SvoTarget, ideal_angle_deg
@@ -38,6 +54,8 @@ class CellRuns:
     task: str
     task_version: int | str
     sample_id: str
+    temperature: float | None = None
+    """The sampling temperature the runs used (0 = every run identical: one effective run)."""
     runs: list[dict[str, Any]] = field(default_factory=list)
     """Per run: the score value merged with its metadata."""
 
@@ -66,6 +84,7 @@ def collect_cells(logs: Sequence[EvalLog]) -> list[CellRuns]:
                     task=log.eval.task,
                     task_version=log.eval.task_version,
                     sample_id=str(sample.id),
+                    temperature=log.plan.config.temperature,
                 )
             value = score.value if isinstance(score.value, dict) else {}
             cell.runs.append({**meta, **value})
@@ -87,14 +106,23 @@ def hvae_rows(cells: Sequence[CellRuns]) -> list[ResultRow]:
 def _cell_rows(cell: CellRuns, control: CellRuns | None) -> list[ResultRow]:
     complete = [r for r in cell.runs if r.get("angle_deg") is not None]
     angles = [float(r["angle_deg"]) for r in complete]
+    angle_chance = angle_baselines(control)
     rows = [
-        _row(cell, "mean_angle_deg", _boot(angles), len(angles), "mean of per-run SVO angles"),
+        _row(
+            cell,
+            "mean_angle_deg",
+            _boot(angles),
+            len(angles),
+            "mean of per-run SVO angles",
+            baselines=angle_chance,
+        ),
         _row(
             cell,
             "pooled_angle_deg",
             _boot_runs(complete, _pooled_angle),
             len(complete),
             "SVO angle of the mean payoffs pooled over runs",
+            baselines=angle_chance,
         ),
         _row(
             cell,
@@ -114,7 +142,7 @@ def _cell_rows(cell: CellRuns, control: CellRuns | None) -> list[ResultRow]:
     if cell.target != CONTROL:
         rows.extend(_target_rows(cell, complete, angles, control))
     if cell.mode == "dist":
-        rows.extend(_dist_rows(cell))
+        rows.extend(_dist_rows(cell, control))
     return rows
 
 
@@ -125,19 +153,17 @@ def _target_rows(
     control: CellRuns | None,
 ) -> list[ResultRow]:
     target = SvoTarget(cell.target)
-    hits = sum(bool(r.get("hit")) for r in complete)
     rationality = [
         float(r["value_rationality"]) for r in cell.runs if r.get("value_rationality") is not None
     ]
     baselines = rationality_baselines(target, control)
     ideal = ideal_angle_deg(target, PRIMARY_ITEMS)
     distances = [angular_distance_deg(a, ideal) for a in angles]
-    hit_ci = proportion_ci(hits, len(complete)) if complete else None
     return [
         _row(
             cell,
             "hit_rate",
-            (hit_ci.estimate, hit_ci.low, hit_ci.high, hit_ci.method) if hit_ci else _none(),
+            share_estimate([r.get("hit") is True for r in complete]),
             len(complete),
             "share of complete runs whose category equals the target",
             baselines=hit_baselines(target),
@@ -156,8 +182,35 @@ def _target_rows(
             _boot(distances),
             len(distances),
             f"mean |angle − ideal {ideal:.2f}°| (ideal-type ties broken towards the other)",
+            baselines=distance_baselines(ideal, control),
         ),
     ]
+
+
+def angle_baselines(control: CellRuns | None) -> dict[str, float | None]:
+    """Angles of a uniform chooser (expected, exact), of always A / always I, and the control."""
+    baselines: dict[str, float | None] = {
+        "uniform": uniform_expected_angle_deg(PRIMARY_ITEMS),
+        "always_A": position_angle_deg(PRIMARY_ITEMS, "A"),
+        "always_I": position_angle_deg(PRIMARY_ITEMS, "I"),
+    }
+    if control is not None:
+        angles = [float(r["angle_deg"]) for r in control.runs if r.get("angle_deg") is not None]
+        baselines["control"] = sum(angles) / len(angles) if angles else None
+    return baselines
+
+
+def distance_baselines(ideal: float, control: CellRuns | None) -> dict[str, float | None]:
+    """Angular distance to the ideal type of the same baselines (uniform: exact expectation)."""
+    angles = angle_baselines(control)
+    baselines: dict[str, float | None] = {
+        "uniform": uniform_expected_distance_deg(ideal, PRIMARY_ITEMS)
+    }
+    for name in ("always_A", "always_I", "control"):
+        angle = angles.get(name)
+        if name in angles:
+            baselines[name] = None if angle is None else angular_distance_deg(angle, ideal)
+    return baselines
 
 
 def rationality_baselines(target: SvoTarget, control: CellRuns | None) -> dict[str, float | None]:
@@ -180,9 +233,6 @@ def rationality_baselines(target: SvoTarget, control: CellRuns | None) -> dict[s
 
 def hit_baselines(target: SvoTarget) -> dict[str, float | None]:
     """Chance of hitting the target's category by uniform choice, or always A / always I."""
-    from pluralign.values.svo import categorise
-    from pluralign.values.svo_baselines import position_angle_deg
-
     shares = uniform_category_shares(PRIMARY_ITEMS)
     category = SvoCategory(target.value)
     return {
@@ -192,17 +242,46 @@ def hit_baselines(target: SvoTarget) -> dict[str, float | None]:
     }
 
 
-def _dist_rows(cell: CellRuns) -> list[ResultRow]:
-    rows = []
-    for metric, note in (
-        ("expected_value_rationality", "Σ p(option)·rationality(option), mean over items and runs"),
-        ("choice_entropy_bits", "entropy of the letter distribution, mean over items and runs"),
-        ("letter_mass", "probability on option letters at the first generated position"),
-    ):
-        values = [float(r[metric]) for r in cell.runs if r.get(metric) is not None]
-        if metric == "expected_value_rationality" and cell.target == CONTROL:
-            continue
-        rows.append(_row(cell, metric, _boot(values), len(values), note))
+def _dist_rows(cell: CellRuns, control: CellRuns | None) -> list[ResultRow]:
+    uniform_entropy = math.log2(len(_PRIMARY_OPTIONS[0]))
+    specs: list[tuple[str, str, dict[str, float | None]]] = [
+        (
+            "choice_entropy_bits",
+            "entropy of the letter distribution, mean over items and runs",
+            {"uniform": uniform_entropy, "always_A": 0.0},
+        ),
+        ("letter_mass", "probability on option letters at the first generated position", {}),
+    ]
+    if cell.target != CONTROL:
+        specs.insert(
+            0,
+            (
+                "expected_value_rationality",
+                "Σ p(option)·rationality(option), mean over items and runs",
+                rationality_baselines(SvoTarget(cell.target), control),
+            ),
+        )
+    rows = [
+        _row(
+            cell,
+            metric,
+            _boot([float(r[metric]) for r in cell.runs if r.get(metric) is not None]),
+            sum(r.get(metric) is not None for r in cell.runs),
+            formula,
+            baselines=baselines,
+        )
+        for metric, formula, baselines in specs
+    ]
+    lost = sum(int(r.get("unparsed_distributions") or 0) for r in cell.runs)
+    rows.append(
+        _row(
+            cell,
+            "unparsed_distributions",
+            (float(lost), None, None, ""),
+            len(PRIMARY_ITEMS) * len(cell.runs),
+            "items whose letter mass fell below the threshold or whose top 'I' was a pronoun",
+        )
+    )
     return rows
 
 
@@ -219,24 +298,19 @@ def _pooled_angle(runs: Sequence[dict[str, Any]]) -> float:
     return svo_angle_deg(chosen)
 
 
-Estimate = tuple[float | None, float | None, float | None, str]
-
-
-def _none() -> Estimate:
-    return (None, None, None, "")
-
-
-def _boot(values: Sequence[float]) -> Estimate:
-    if not values:
-        return _none()
-    interval = bootstrap_ci(values)
-    return (interval.estimate, interval.low, interval.high, interval.method)
+_boot = mean_estimate
+_none = no_estimate
+TEMPERATURE_ZERO_NOTE = (
+    "temperature 0: every run is the same conversation, so N = 1 effective run (hvae.md §3)"
+)
 
 
 def _boot_runs(runs: Sequence[dict[str, Any]], statistic: Any) -> Estimate:
     """Bootstrap a statistic of whole runs by resampling run indices."""
     if not runs:
         return _none()
+    if len(runs) < 2:
+        return (float(statistic(runs)), None, None, NO_INTERVAL)
     indices = list(range(len(runs)))
 
     def of_indices(sample: NDArray[np.float64]) -> float:
@@ -269,6 +343,7 @@ def _row(
         ci_method=method,
         n=n,
         baselines=baselines or {},
+        note=TEMPERATURE_ZERO_NOTE if cell.temperature == 0 else "",
         source=Source(
             log=cell.log,
             task=cell.task,

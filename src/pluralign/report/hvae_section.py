@@ -16,7 +16,7 @@ from pluralign.report.hvae_position import (
     position_rows,
     position_warnings,
 )
-from pluralign.report.hvae_rows import collect_cells, hvae_rows
+from pluralign.report.hvae_rows import TEMPERATURE_ZERO_NOTE, collect_cells, hvae_rows
 from pluralign.report.results import ResultRow
 
 _TABLES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
@@ -83,7 +83,9 @@ class HvaeSection:
         Notes head the page and go into ``results.json``, so the deviation is labelled once.
         """
         deviation = [f"HVAE deviation: {MIRRORED_DEVIATION}"] if has_mirrored_cells(rows) else []
-        return position_warnings(rows) + deviation
+        greedy = sorted({f"{r.model} ({r.task})" for r in rows if r.note == TEMPERATURE_ZERO_NOTE})
+        effective = [f"HVAE {who}: {TEMPERATURE_ZERO_NOTE}" for who in greedy]
+        return position_warnings(rows) + deviation + effective
 
     def summary_metrics(self) -> tuple[str, ...]:
         """Headline columns for the terminal."""

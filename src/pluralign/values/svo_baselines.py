@@ -16,6 +16,7 @@ from pluralign.values.svo import (
     SliderItem,
     SvoCategory,
     angle_from_means_deg,
+    angular_distance_deg,
     categorise,
     option_index,
     svo_angle_deg,
@@ -117,3 +118,16 @@ def uniform_category_shares(items: Sequence[SliderItem]) -> dict[SvoCategory, fl
     for angle, count in angles:
         shares[categorise(angle)] += count / vectors
     return shares
+
+
+def uniform_expected_distance_deg(reference_deg: float, items: Sequence[SliderItem]) -> float:
+    """Expected angular distance (degrees) of a uniform-random chooser's angle to a reference.
+
+    Exact: every attainable angle weighted by the number of choice vectors attaining it. This is
+    the chance baseline of the angular distance to a target's ideal type (hvae.md §5).
+    """
+    angles = _uniform_angles(items)
+    vectors = sum(count for _, count in angles)
+    return sum(angular_distance_deg(angle, reference_deg) * count for angle, count in angles) / (
+        vectors
+    )

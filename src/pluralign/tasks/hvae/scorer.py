@@ -48,7 +48,9 @@ def svo_choice_scorer(extractor_attempts: int = 0) -> Scorer:
         chosen = [index for index, _ in readings]
         reading = read_run(chosen)
         own = reading.rationality.get(meta.target) if meta.target != prompts.CONTROL else None
-        hit = None if meta.target == prompts.CONTROL else reading.category == meta.target
+        hit = None
+        if meta.target != prompts.CONTROL and reading.category is not None:
+            hit = reading.category == meta.target
         value: dict[str, float | int | bool | str | None] = {
             "angle_deg": reading.angle_deg,
             "category": reading.category,
