@@ -13,7 +13,6 @@ vLLM, SGLang, Ollama or hosted OpenAI-compatible services.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import hashlib
 import importlib.util
 import logging
@@ -22,7 +21,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -130,6 +128,7 @@ class EmbeddedServer:
         self.config = config or EmbeddedServerConfig()
         self._process: subprocess.Popen[bytes] | None = None
         self._log_path: Path | None = None
+        self._keep_log = False
         self.reused = False
 
     @property
@@ -163,7 +162,7 @@ class EmbeddedServer:
         try:
             self._wait_until_healthy()
         except BaseException:
-            self.stop()
+            self.stop(keep_log=True)  # the error message points at the log
             raise
 
     def _spawn(self, weights: Path) -> None:
@@ -209,24 +208,30 @@ class EmbeddedServer:
         return f" (server log {self._log_path}: {' | '.join(lines)})" if lines else ""
 
     def check_alive(self) -> None:
-        """Raise ServerError if a server this object started has died."""
+        """Raise ServerError if a server this object started has died (its log is kept)."""
         if self._process is not None and self._process.poll() is not None:
+            self._keep_log = True  # the message cites the log
             raise ServerError(
                 f"the embedded llama.cpp server died (exit code {self._process.returncode})"
                 f"{self._log_tail()}"
             )
 
-    def stop(self, grace_s: float = 5.0) -> None:
-        """Stop a child this object started: SIGTERM, then SIGKILL after ``grace_s``."""
+    def stop(self, grace_s: float = 5.0, keep_log: bool = False) -> None:
+        """Stop a child this object started: SIGTERM, then SIGKILL after ``grace_s``.
+
+        The server's log file is removed unless ``keep_log`` (an error message cites it).
+        """
         process, self._process = self._process, None
-        if process is None or process.poll() is not None:
-            return
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=grace_s)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        if process is not None and process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=grace_s)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        if self._log_path is not None and not (keep_log or self._keep_log):
+            self._log_path.unlink(missing_ok=True)
+            self._log_path = None
 
     def __enter__(self) -> EmbeddedServer:
         """Start the server."""
@@ -236,13 +241,6 @@ class EmbeddedServer:
     def __exit__(self, *exc: object) -> None:
         """Stop the server (if this object started it)."""
         self.stop()
-
-
-@contextlib.contextmanager
-def embedded_server(config: EmbeddedServerConfig | None = None) -> Iterator[EmbeddedServer]:
-    """Run the embedded server for the duration of a ``with`` block."""
-    with EmbeddedServer(config) as server:
-        yield server
 
 
 # --- the child process -------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ValidationError
 
-from pluralign.data.atomic_write import write_text_atomically
+from pluralign.atomic_write import write_text_atomically
 from pluralign.data.dataset import CommunityDataset, find_inconsistency
 from pluralign.data.records import Community, DatasetMeta, Item
 from pluralign.data.validation_errors import describe_validation_error

@@ -10,10 +10,11 @@ from inspect_ai.log import EvalLog, read_eval_log
 from rich.table import Table
 
 from pluralign import __version__
+from pluralign.atomic_write import write_text_atomically
 from pluralign.report.communitybench_section import CommunityBenchSection
 from pluralign.report.html import fmt, render_page
 from pluralign.report.hvae_section import HvaeSection
-from pluralign.report.results import ResultRow, ResultsDocument, to_csv, write_atomic
+from pluralign.report.results import ResultRow, ResultsDocument, to_csv
 from pluralign.report.section import ReportSection
 
 SECTIONS: tuple[ReportSection, ...] = (HvaeSection(), CommunityBenchSection())
@@ -60,8 +61,8 @@ def write_outputs(logs: Sequence[EvalLog], log_dir: Path, embedded: bool) -> Out
         rows=tuple(rows),
     )
     paths = (log_dir / "results.json", log_dir / "results.csv", log_dir / "report.html")
-    write_atomic(paths[0], document.model_dump_json(indent=2))
-    write_atomic(paths[1], to_csv(document))
+    write_text_atomically(paths[0], document.model_dump_json(indent=2))
+    write_text_atomically(paths[1], to_csv(document))
     page = render_page(
         version=__version__,
         log_dir=str(log_dir),
@@ -69,7 +70,7 @@ def write_outputs(logs: Sequence[EvalLog], log_dir: Path, embedded: bool) -> Out
         notes=notes,
         sections=sections,
     )
-    write_atomic(paths[2], page)
+    write_text_atomically(paths[2], page)
     return Outputs(*paths, summary=summary_table(document), document=document, sample_errors=errors)
 
 

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import tempfile
-from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -118,16 +115,3 @@ def to_csv(document: ResultsDocument) -> str:
 
 def _num(value: float | None) -> str:
     return "" if value is None else f"{value:.6g}"
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file, so no partial file is left."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        Path(temp).replace(path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise

@@ -15,8 +15,9 @@ def write_text_atomically(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` (UTF-8) via a temporary file and ``os.replace``.
 
     The temporary file lives in the same folder, so the final rename is atomic; on any error
-    it is removed and ``path`` is left as it was.
+    it is removed and ``path`` is left as it was. Missing parent folders are created.
     """
+    path.parent.mkdir(parents=True, exist_ok=True)
     mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else _NEW_FILE_MODE
     descriptor, temporary_name = tempfile.mkstemp(
         dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
