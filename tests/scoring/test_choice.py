@@ -62,6 +62,8 @@ ACCEPTED = [
 ]
 
 REJECTED = [
+    "A\nB",  # two bare letters on separate lines
+    "A.\nB.",
     "",
     "   ",
     "A or B",

@@ -134,9 +134,10 @@ def parse_choice(reply: str, letters: Sequence[str] = "ABCDEFGHI") -> str | None
         return exact
     patterns = _patterns(options)
     leading = _found(patterns.leading, text)
-    first_line = _bare_letter(text.splitlines()[0], options)
-    if first_line is not None:
-        leading.add(first_line)
+    # Every line that is just a letter offers that letter: "A\nB" names two, so it is unparsed.
+    leading.update(
+        letter for line in text.splitlines() if (letter := _bare_letter(line, options)) is not None
+    )
     stated = _found(patterns.statement, text)
     if stated:
         candidates = stated | leading
