@@ -153,7 +153,10 @@ def run_command(
         typer.Option(help="CommunityBench data (pluralign JSONL); default: illustrative data."),
     ] = None,
     seed: Annotated[int, typer.Option(help="Base seed; HVAE run e uses seed + e.")] = 0,
-    temperature: Annotated[float, typer.Option(min=0.0, help="Sampling temperature.")] = 1.0,
+    temperature: Annotated[
+        float | None,
+        typer.Option(min=0.0, help="Sampling temperature (default: HVAE 1.0, CommunityBench 0)."),
+    ] = None,
     max_connections: Annotated[int, typer.Option(min=1, help="Concurrent model calls.")] = 2,
     extractor: Annotated[
         str | None,

@@ -95,7 +95,9 @@ def import_command(
 @app.command("import-shp")
 def import_shp_command(
     out: Annotated[Path, typer.Option(help="Where to write the pluralign JSONL file.")],
-    split: Annotated[str, typer.Option(help="SHP split.")] = "test",
+    split: Annotated[
+        str | None, typer.Option(help="SHP split (default: test on the hub, train for files).")
+    ] = None,
     revision: Annotated[str | None, typer.Option(help="Hub revision to pin.")] = None,
     data_dir: Annotated[
         str | None, typer.Option(help="One subreddit folder of stanfordnlp/SHP.")
@@ -110,9 +112,11 @@ def import_shp_command(
     pluralign data import-shp --data-dir askculinary --out shp-askculinary.jsonl
     """
     if data_files:
-        table = HubTable(path="json", split=split, data_files=tuple(data_files))
+        table = HubTable(path="json", split=split or "train", data_files=tuple(data_files))
     else:
-        table = HubTable(path="stanfordnlp/SHP", split=split, revision=revision, data_dir=data_dir)
+        table = HubTable(
+            path="stanfordnlp/SHP", split=split or "test", revision=revision, data_dir=data_dir
+        )
     dataset = load_shp(table)
     write_dataset_jsonl(dataset, out)
     console.print(f"wrote {out}: {_describe(dataset)}", highlight=False)

@@ -72,7 +72,9 @@ class RunConfig(BaseModel):
     """CommunityBench dataset (pluralign JSONL); None = the shipped illustrative data."""
     seed: int = 0
     """Base seed; HVAE run e uses seed + e."""
-    temperature: float = Field(default=1.0, ge=0.0)
+    temperature: float | None = Field(default=None, ge=0.0)
+    """Sampling temperature; None = each suite's default (HVAE 1.0, the authors' API default;
+    CommunityBench 0.0, greedy)."""
     max_connections: int = Field(default=2, ge=1)
     extractor: str | None = None
     """Model for the ``extractor`` role (reads a letter from unparsed replies); ``self`` = the

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -9,6 +10,8 @@ from inspect_ai import Task
 
 from pluralign.errors import ChoiceError
 from pluralign.run.config import Preset, RunConfig
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -35,7 +38,7 @@ def _hvae_tasks(config: RunConfig) -> list[Task]:
             goal=config.hvae_goal,
             mirrored=config.mirrored,
             seed=config.seed,
-            temperature=config.temperature,
+            temperature=1.0 if config.temperature is None else config.temperature,
             mode=mode,  # type: ignore[arg-type]
             extractor_attempts=2 if config.extractor else 0,
             state_max_tokens=config.hvae_reply_tokens[0],
@@ -55,8 +58,11 @@ model short, and a reply cut off at the limit is unparsed."""
 
 
 def _communitybench_tasks(config: RunConfig) -> list[Task]:
-    """PI, DP and CI, each with the own / none / other profile, in each configured mode."""
-    from pluralign.tasks.communitybench.records import PROFILE_VARIANTS
+    """PI, DP and CI, each with the own / none / other profile, in each configured mode.
+
+    Data without community profiles (e.g. imported from SHP) runs PI and DP with the ``none``
+    variant only; CI needs profiles to choose among.
+    """
     from pluralign.tasks.communitybench.task import (
         communitybench_ci,
         communitybench_dp,
@@ -65,23 +71,46 @@ def _communitybench_tasks(config: RunConfig) -> list[Task]:
 
     modes: tuple[str, ...] = ("verbal", "dist") if config.mode == "both" else (config.mode,)
     letter_tokens, json_tokens = COMMUNITYBENCH_REPLY_TOKENS[config.preset]
-    builds = (
+    builds: list[tuple[Callable[..., Task], int]] = [
         (communitybench_pi, letter_tokens),
         (communitybench_dp, json_tokens),
         (communitybench_ci, letter_tokens),
-    )
+    ]
+    dataset = str(config.community_data.resolve()) if config.community_data else None
+    variants = _profile_variants(config)
+    if variants == ("none",):
+        builds = builds[:2]
+    extra = {} if config.temperature is None else {"temperature": config.temperature}
     return [
         build(
-            dataset=str(config.community_data.resolve()) if config.community_data else None,
-            profile=profile,
+            dataset=dataset,
+            profile=profile,  # type: ignore[arg-type]
             mode=mode,  # type: ignore[arg-type]
             seed=config.seed,
             max_tokens=tokens,
+            **extra,
         )
         for build, tokens in builds
         for mode in modes
-        for profile in PROFILE_VARIANTS
+        for profile in variants
     ]
+
+
+def _profile_variants(config: RunConfig) -> tuple[str, ...]:
+    from pluralign.data.jsonl import read_dataset_jsonl
+    from pluralign.tasks.communitybench.records import PROFILE_VARIANTS
+
+    if config.community_data is None:
+        return PROFILE_VARIANTS
+    missing = read_dataset_jsonl(config.community_data).communities_without_profile()
+    if missing:
+        logger.warning(
+            "%s: %d communities have no profile; running PI and DP without profiles only",
+            config.community_data,
+            len(missing),
+        )
+        return ("none",)
+    return PROFILE_VARIANTS
 
 
 SUITES: dict[str, Suite] = {
