@@ -84,8 +84,8 @@ def _communitybench_tasks(config: RunConfig) -> list[Task]:
     return [
         build(
             dataset=dataset,
-            profile=profile,  # type: ignore[arg-type]
-            mode=mode,  # type: ignore[arg-type]
+            profile=profile,
+            mode=mode,
             seed=config.seed,
             max_tokens=tokens,
             **extra,
