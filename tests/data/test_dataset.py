@@ -1,7 +1,7 @@
 import pytest
-from community_records import PROFILE, community, dataset, item, meta
 
 from pluralign.data.dataset import CommunityDataset, Inconsistency, find_inconsistency
+from tests.data.community_records import PROFILE, community, dataset, item, meta
 
 
 def test_lookups() -> None:

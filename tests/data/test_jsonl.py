@@ -2,7 +2,6 @@ import json
 from pathlib import Path
 
 import pytest
-from community_records import dataset, item, meta
 
 from pluralign.data.dataset import CommunityDataset
 from pluralign.data.jsonl import (
@@ -12,6 +11,7 @@ from pluralign.data.jsonl import (
     write_dataset_jsonl,
 )
 from pluralign.errors import InputError
+from tests.data.community_records import dataset, item, meta
 
 META = {"type": "meta", "name": "n", "source": "s", "licence": "l"}
 COMMUNITY = {"type": "community", "community_id": "c1", "source": "r/c1"}

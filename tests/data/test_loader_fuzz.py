@@ -5,7 +5,6 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_mapped_rows import RECORDS_MAPPING, SLOTS_MAPPING
 
 from pluralign.data.dataset import CommunityDataset
 from pluralign.data.field_mapping import parse_field_mapping
@@ -13,6 +12,7 @@ from pluralign.data.jsonl import parse_dataset_jsonl
 from pluralign.data.mapped_rows import dataset_from_rows
 from pluralign.data.shp import dataset_from_shp_rows
 from pluralign.errors import InputError
+from tests.data.test_mapped_rows import RECORDS_MAPPING, SLOTS_MAPPING
 
 FUZZ = settings(max_examples=50, deadline=None)
 """Enough examples to exercise every error path, few enough to keep the run short; no timing."""

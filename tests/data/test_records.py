@@ -1,8 +1,8 @@
 import pytest
-from community_records import PROFILE, item
 from pydantic import ValidationError
 
 from pluralign.data.records import Community, Item, Response
+from tests.data.community_records import PROFILE, item
 
 
 def _error_fields(error: ValidationError) -> list[tuple[int | str, ...]]:

@@ -1,9 +1,9 @@
 import pytest
-from policy_builders import policy, profile, rule
 
 from pluralign.policy.composition import compose
 from pluralign.policy.effective import EffectivePolicy, RuleRef
 from pluralign.policy.model import Side, Strength
+from tests.policy.policy_builders import policy, profile, rule
 
 BASE = policy(
     1,

@@ -2,13 +2,13 @@
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from policy_builders import CATEGORIES, policy, rule, stacks
 
 from pluralign.policy.composition import compose
 from pluralign.policy.effective import EffectivePolicy
 from pluralign.policy.instructions import render_system_instructions
 from pluralign.policy.model import Policy, Side, Strength
 from pluralign.policy.profile import Profile
+from tests.policy.policy_builders import CATEGORIES, policy, rule, stacks
 
 SETTINGS = settings(max_examples=50, deadline=None)
 

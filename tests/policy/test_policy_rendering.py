@@ -1,11 +1,10 @@
 import json
 
-from policy_builders import policy, profile, rule
-
 from pluralign.policy.composition import compose
 from pluralign.policy.guard_config import GuardConfig, render_guard_config
 from pluralign.policy.instructions import PREAMBLE, TIER3_PREAMBLE, render_system_instructions
 from pluralign.policy.model import Side, Strength
+from tests.policy.policy_builders import policy, profile, rule
 
 TIER1 = policy(
     1,
