@@ -12,6 +12,7 @@ from typing import Any
 from inspect_ai.model import ChatMessageUser, GenerateConfig, ModelOutput
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 
+from pluralign.scoring.option_distribution import DEFAULT_TOP_LOGPROBS
 from pluralign.tasks.hvae import prompts
 from pluralign.tasks.hvae.asking import ask_question
 from pluralign.tasks.hvae.records import HvaeSampleMeta, ItemRecord, RunRecord
@@ -27,7 +28,7 @@ def svo_dialogue(
     state_max_tokens: int = 256,
     answer_max_tokens: int = 256,
     distributional: bool = False,
-    top_logprobs: int = 20,
+    top_logprobs: int = DEFAULT_TOP_LOGPROBS,
 ) -> Solver:
     """Run one HVAE conversation (hvae.md §3) and record every question and reply.
 
