@@ -196,3 +196,7 @@ def test_distributional_items_without_a_choice_are_unparsed(tmp_path: Path) -> N
     assert score.metadata["chosen_option_index"][:3] == [None, None, 0]
     assert "pronoun" in score.metadata["read_by"][0]
     assert "letter mass" in score.metadata["read_by"][1]
+    # The dialogue goes on with the most likely letter even when the item is unparsed, and with
+    # the prose when the top "I" was the pronoun.
+    replies = [m.text for m in logs[0].samples[0].messages if m.role == "assistant"]
+    assert replies[-6:-3] == ["I think the fair split", "B", "A"]

@@ -66,7 +66,6 @@ def run(config: RunConfig, display: str = "rich") -> RunOutcome:
     names = suite_names(config)
     planned = [(name, build_tasks(config, name)) for name in names]
     log_dir = config.resolved_log_dir()
-    log_dir.mkdir(parents=True, exist_ok=True)
     all_logs: list[EvalLog] = []
     success = True
     with ExitStack() as stack:
@@ -87,6 +86,7 @@ def run(config: RunConfig, display: str = "rich") -> RunOutcome:
                     max_connections=config.max_connections,
                     display=display,  # type: ignore[arg-type]
                     retry_attempts=0,
+                    retry_immediate=False,
                     fail_on_error=False,
                     log_level="warning",
                 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from inspect_ai.model import ChatMessageAssistant, GenerateConfig
+from inspect_ai.model import ChatMessageAssistant, GenerateConfig, ModelOutput
 from inspect_ai.solver import Generate, TaskState
 
 from pluralign.scoring.choice import parse_choice, strip_reasoning
@@ -77,7 +77,7 @@ async def _ask_distributional(
         original = None
         note = "the top letter is the pronoun 'I' in the greedy completion, not a choice"
     reply = dist.top_letter if original is not None and dist.top_letter else output.completion
-    state.messages.append(ChatMessageAssistant(content=reply))
+    state.messages.append(ChatMessageAssistant(content=_continuation(output, letters, note, reply)))
     return ItemRecord(
         item_number=item_number,
         presented_order=tuple(presented_order),
@@ -89,6 +89,23 @@ async def _ask_distributional(
         letter_mass=dist.letter_mass,
         distribution_note=note,
     )
+
+
+def _continuation(output: ModelOutput, letters: Sequence[str], note: str | None, reply: str) -> str:
+    """What continues the dialogue: the most likely option letter, even below the threshold.
+
+    The item may still be unparsed (letter mass below the threshold), but continuing with its
+    most likely letter (hvae.md §6) keeps one unparsed item from derailing the items after it.
+    The raw completion continues only when no letter was offered or the top "I" is the pronoun.
+    """
+    from pluralign.scoring.option_distribution import first_token_top_logprobs, option_distribution
+
+    if note is not None and "pronoun" in note:
+        return output.completion
+    any_letter = option_distribution(first_token_top_logprobs(output), letters, min_letter_mass=0.0)
+    if any_letter.letter_mass > 0 and any_letter.top_letter is not None:
+        return any_letter.top_letter
+    return reply
 
 
 def _is_pronoun_start(completion: str, top_letter: str, letters: Sequence[str]) -> bool:
