@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from inspect_ai.log import EvalLog, read_eval_log
+from rich.markup import escape
 from rich.table import Table
 
 from pluralign import __version__
@@ -87,21 +88,31 @@ def sample_errors(logs: Sequence[EvalLog]) -> tuple[str, ...]:
 
 
 def summary_table(document: ResultsDocument) -> Table:
-    """The terminal summary: headline metrics per model, suite and group, with intervals."""
-    table = Table(
-        title="pluralign results (95 % CI)"
-        + (" — embedded model: pipeline check" if document.embedded_pipeline_check else "")
-    )
-    for column in ("model", "task", "group", "metric", "estimate", "95 % CI", "n"):
-        table.add_column(
-            column, justify="left" if column in ("model", "task", "group", "metric") else "right"
-        )
+    """The terminal summary: headline metrics per model, task and group, with intervals.
+
+    With one model, the model is named in the title instead of a column, and the
+    ``suite_`` prefix of task names is dropped, so the table fits a narrow terminal.
+    """
     headline = {m for s in SECTIONS for m in s.summary_metrics()}
-    for row in document.rows:
-        if row.metric not in headline or row.breakdown:
-            continue
+    rows = [r for r in document.rows if r.metric in headline and not r.breakdown]
+    models = sorted({r.model for r in rows})
+    title = "pluralign results (95 % CI)"
+    if len(models) == 1:
+        title += f" — {models[0]}"
+    if document.embedded_pipeline_check:
+        title += " — embedded model: pipeline check"
+    table = Table(title=title)
+    columns = (
+        ("model", "task", "group", "metric") if len(models) > 1 else ("task", "group", "metric")
+    )
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for column in ("estimate", "95 % CI", "n"):
+        table.add_column(column, justify="right")
+    for row in rows:
         interval = f"[{fmt(row.ci_low)}, {fmt(row.ci_high)}]" if row.ci_low is not None else ""
-        table.add_row(
-            row.model, row.task, row.group, row.metric, fmt(row.estimate), interval, str(row.n)
-        )
+        task = row.task.removeprefix(f"{row.suite}_")
+        labels = (row.model, task, row.group) if len(models) > 1 else (task, row.group)
+        cells = (*labels, row.metric, fmt(row.estimate), interval, str(row.n))
+        table.add_row(*(escape(cell) for cell in cells))  # "[verbal]" is text, not markup
     return table
