@@ -25,12 +25,17 @@ _TABLES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     (
         "SVO angles",
         ("mean_angle_deg", "pooled_angle_deg", "angular_distance_deg"),
-        (),
+        ("uniform", "always_A", "always_I", "control"),
     ),
     (
         "Distributional read-out",
-        ("expected_value_rationality", "choice_entropy_bits", "letter_mass"),
-        (),
+        (
+            "expected_value_rationality",
+            "choice_entropy_bits",
+            "letter_mass",
+            "unparsed_distributions",
+        ),
+        ("uniform", "always_A", "always_I", "control"),
     ),
     (
         "Position-debiased (original and mirrored presentation averaged)",
@@ -39,7 +44,7 @@ _TABLES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
             "debiased_expected_value_rationality",
             "debiased_mean_angle_deg",
         ),
-        (),
+        ("uniform", "position_only"),
     ),
     ("Unparsed replies and lost runs", ("unparsed_items", "runs_lost"), ()),
     (
