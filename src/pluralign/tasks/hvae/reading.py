@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -64,11 +63,6 @@ def expected_rationality(
             continue
         values.append(sum(p * r for p, r in zip(probs, per_option, strict=True) if r is not None))
     return sum(values) / len(values) if values else None
-
-
-def entropy_bits(probs: Sequence[float]) -> float:
-    """Shannon entropy of a distribution in bits."""
-    return -sum(p * math.log2(p) for p in probs if p > 0)
 
 
 def _mean_rationality(

@@ -12,11 +12,12 @@ import math
 from inspect_ai.model import get_model
 from inspect_ai.scorer import Score, Scorer, Target, scorer
 from inspect_ai.solver import TaskState
+from scipy.stats import entropy
 
 from pluralign.scoring.choice import parse_choice, strip_reasoning
 from pluralign.tasks.hvae import prompts
 from pluralign.tasks.hvae.metrics import hvae_cell_values
-from pluralign.tasks.hvae.reading import entropy_bits, expected_rationality, read_run
+from pluralign.tasks.hvae.reading import expected_rationality, read_run
 from pluralign.tasks.hvae.records import HvaeSampleMeta, ItemRecord, RunRecord
 from pluralign.tasks.hvae.solver import RUN_STORE_KEY
 from pluralign.values.svo_targets import SvoTarget
@@ -125,7 +126,7 @@ def _distributional_values(
     masses = [i.letter_mass for i in items if i.letter_mass is not None]
     if not masses:
         return {}
-    entropies = [entropy_bits(d) for d in distributions if d is not None]
+    entropies = [float(entropy(d, base=2)) for d in distributions if d is not None]
     expected = None
     if target != prompts.CONTROL:
         expected = expected_rationality(distributions, SvoTarget(target))
