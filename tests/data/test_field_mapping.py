@@ -4,6 +4,7 @@ import pytest
 
 from pluralign.data.field_mapping import (
     FixedValue,
+    JoinedColumns,
     NetScore,
     ResponseRecords,
     load_field_mapping,
@@ -66,13 +67,13 @@ def test_defaults() -> None:
             "  query: question",
             "  query: [1, 2]",
             "7",
-            "field item.query: Input should be a valid string",
+            "field item.query: expected a column path or a mapping {join:",
         ),
         (
             "  query: question",
             "  query: a..b",
             "7",
-            "field item.query: String should match pattern",
+            "field item.query.column: String should match pattern",
         ),
         (
             "    mode: net_score",
@@ -137,3 +138,37 @@ def test_malformed_yaml(text: str, line: str, reason: str) -> None:
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="cannot read file"):
         load_field_mapping(tmp_path / "nope.yaml")
+
+
+def test_query_may_join_columns() -> None:
+    text = VALID.replace("  query: question", '  query: {join: [title, body], sep: " - "}')
+    mapping = parse_field_mapping(text, "map.yaml")
+    assert mapping.item.query == JoinedColumns(join=("title", "body"), sep=" - ")
+    block = VALID.replace("  query: question", "  query:\n    join: [title, body]")
+    joined = parse_field_mapping(block, "map.yaml").item.query
+    assert isinstance(joined, JoinedColumns) and joined.sep == "\n\n"
+
+
+@pytest.mark.parametrize(
+    ("query", "reason"),
+    [
+        ("{join: [title]}", "field item.query.joined.join: Tuple should have at least 2 items"),
+        ("{join: [title, a..b]}", "field item.query.joined.join.1: String should match pattern"),
+        ("{join: [title, body], glue: x}", "field item.query.joined.glue: Extra inputs"),
+        ("{join: [title, body], sep: 3}", "field item.query.joined.sep: Input should be a valid"),
+    ],
+)
+def test_join_errors_name_the_file_line_and_key(query: str, reason: str) -> None:
+    error = _error(VALID.replace("  query: question", f"  query: {query}"))
+    assert (error.source, error.location) == ("map.yaml", "7")
+    assert error.reason.startswith(reason)
+
+
+def test_gold_rule_in_the_mapping() -> None:
+    assert parse_field_mapping(VALID, "m.yaml").gold_config().rule == "vote_share"
+    text = VALID.replace("item:", "gold:\n  rule: beta_rate\n  beta0: 2\nitem:")
+    assert parse_field_mapping(text, "m.yaml").gold_config().describe() == (
+        "beta_rate (α₀ = 1, β₀ = 2)"
+    )
+    error = _error(VALID.replace("item:", "gold:\n  rule: share\nitem:"))
+    assert error.reason.startswith("field gold.rule: Input should be 'beta_rate' or 'vote_share'")

@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from pluralign.data.field_mapping import load_field_mapping
+from pluralign.data.field_mapping import GoldSection, JoinedColumns, load_field_mapping
 from pluralign.data.mapped_rows import dataset_from_rows
 from pluralign.errors import InputError
 
@@ -224,3 +224,57 @@ def test_slots_skip_empty_slots() -> None:
     assert [(r.text, r.up, r.down) for r in data.item("s1").responses] == [("x", 3, 0), ("y", 0, 1)]
     assert data.community("f").source == "illustrative forum"
     assert data.meta.gold.alpha0 == 2.0
+
+
+def test_gold_rule_follows_the_vote_mode_unless_the_mapping_names_one() -> None:
+    data = dataset_from_rows(RECORDS_MAPPING, _rows("items.jsonl"), source="items.jsonl")
+    assert data.meta.gold.rule == "vote_share"
+    # cb-0001 net scores 41, −3, 57 → weights 42, 1, 58 (α₀ = 1), sum 101
+    assert data.gold(data.item("cb-0001")).distribution == pytest.approx(
+        (42 / 101, 1 / 101, 58 / 101)
+    )
+    lists = dataset_from_rows(
+        LISTS_MAPPING,
+        _rows("items_lists.jsonl"),
+        source="items_lists.jsonl",
+        community_rows=_rows("communities.jsonl"),
+    )
+    assert lists.meta.gold.rule == "beta_rate"
+    beta = RECORDS_MAPPING.model_copy(update={"gold": GoldSection(rule="beta_rate", alpha0=2)})
+    chosen = dataset_from_rows(beta, _rows("items.jsonl"), source="items.jsonl")
+    assert chosen.meta.gold.describe() == "beta_rate (α₀ = 2, β₀ = 1)"
+
+
+def _joined(sep: str = "\n\n") -> Any:
+    item = RECORDS_MAPPING.item.model_copy(
+        update={"query": JoinedColumns(join=("post.title", "post.body"), sep=sep)}
+    )
+    return RECORDS_MAPPING.model_copy(update={"item": item})
+
+
+def test_query_joins_title_and_body_skipping_blank_parts() -> None:
+    data = dataset_from_rows(_joined(), _rows("items.jsonl"), source="items.jsonl")
+    assert data.item("cb-0001").query == "Why is my sourdough so dense?\n\nPhotos attached."
+    assert data.item("cb-0002").query == "Is it OK to wild camp on Dartmoor?"  # body ""
+    spaced = dataset_from_rows(_joined(" | "), _rows("items.jsonl"), source="items.jsonl")
+    assert spaced.item("cb-0001").query == "Why is my sourdough so dense? | Photos attached."
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        (
+            lambda r: r["post"].update(body=3),
+            "column post.body: expected text to join, got int",
+        ),
+        (lambda r: r["post"].pop("body"), "column post.body: no key 'body'"),
+        (
+            lambda r: r["post"].update(title=" ", body=None),
+            "field query (column post.title + post.body): Value error, must not be blank",
+        ),
+    ],
+)
+def test_joined_query_errors_name_the_columns(change: Any, reason: str) -> None:
+    with pytest.raises(InputError) as caught:
+        dataset_from_rows(_joined(), _broken(change), source="items.jsonl")
+    assert (caught.value.location, caught.value.reason) == ("row 1", reason)

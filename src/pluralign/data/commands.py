@@ -11,13 +11,17 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 
 from pluralign.data.dataset import CommunityDataset
 from pluralign.data.field_mapping import load_field_mapping
+from pluralign.data.gold import GoldConfig, GoldRule
 from pluralign.data.hub import HubTable, load_hub_dataset
 from pluralign.data.jsonl import read_dataset_jsonl, write_dataset_jsonl
-from pluralign.data.shp import load_shp
+from pluralign.data.shp import SHP_REPOSITORY, load_shp, load_shp_folder, read_shp_files
+from pluralign.data.validation_errors import describe_validation_error
+from pluralign.errors import InputError
 
 app = typer.Typer(
     name="data",
@@ -36,7 +40,8 @@ def _describe(dataset: CommunityDataset) -> str:
     flag = " (illustrative)" if meta.illustrative else ""
     return (
         f"{meta.name}{flag}: {len(dataset.communities)} communities ({profiles} with profiles), "
-        f"{len(dataset.items)} items; source {meta.source}; licence {meta.licence}"
+        f"{len(dataset.items)} items; source {meta.source}; licence {meta.licence}; "
+        f"gold {meta.gold.describe()}"
     )
 
 
@@ -92,31 +97,59 @@ def import_command(
     console.print(f"wrote {out}: {_describe(dataset)}", highlight=False)
 
 
+def _shp_gold(rule: GoldRule, alpha0: float, beta0: float) -> GoldConfig:
+    try:
+        return GoldConfig(alpha0=alpha0, beta0=beta0, score_mapping="net_score", rule=rule)
+    except ValidationError as error:
+        raise InputError("--alpha0/--beta0/--gold-rule", describe_validation_error(error)) from None
+
+
 @app.command("import-shp")
 def import_shp_command(
     out: Annotated[Path, typer.Option(help="Where to write the pluralign JSONL file.")],
     split: Annotated[
-        str | None, typer.Option(help="SHP split (default: test on the hub, train for files).")
+        str | None,
+        typer.Option(
+            help="SHP split: train, validation or test (default: test for the hub or a local "
+            "folder; with --data-files, all rows, else those whose domain ends in _<split>)."
+        ),
     ] = None,
     revision: Annotated[str | None, typer.Option(help="Hub revision to pin.")] = None,
     data_dir: Annotated[
-        str | None, typer.Option(help="One subreddit folder of stanfordnlp/SHP.")
+        str | None,
+        typer.Option(
+            help="A local folder in the hub layout (<dir>/<subreddit>/<split>.json, or one "
+            "subreddit's folder), read offline; otherwise one subreddit folder of stanfordnlp/SHP."
+        ),
     ] = None,
     data_files: Annotated[
-        list[str] | None, typer.Option(help="Local files in SHP's format (json builder).")
+        list[str] | None,
+        typer.Option(help="Local JSON-lines files in SHP's format (repeatable), read offline."),
     ] = None,
+    gold_rule: Annotated[
+        GoldRule, typer.Option(help="Gold rule: vote_share (net scores, default) or beta_rate.")
+    ] = "vote_share",
+    alpha0: Annotated[float, typer.Option(help="Gold pseudo-count α₀ (> 0).")] = 1.0,
+    beta0: Annotated[float, typer.Option(help="Beta prior β₀ (> 0; beta_rate only).")] = 1.0,
 ) -> None:
     """Convert Stanford Human Preferences data (per-subreddit reply pairs) into pluralign JSONL.
 
-    Communities have no profiles yet (SHP carries none). Example:
-    pluralign data import-shp --data-dir askculinary --out shp-askculinary.jsonl
+    Communities have no profiles yet (SHP carries none). The gold distribution is the smoothed
+    vote share of the net scores unless --gold-rule says otherwise (docs/data-formats.md).
+    Examples: pluralign data import-shp --data-dir askculinary --out shp-askculinary.jsonl;
+    pluralign data import-shp --data-dir ./SHP --split test --out shp-test.jsonl (a local copy)
     """
+    gold = _shp_gold(gold_rule, alpha0, beta0)
+    if data_files and data_dir:
+        raise InputError("--data-dir/--data-files", "give one of them, not both")
     if data_files:
-        table = HubTable(path="json", split=split or "train", data_files=tuple(data_files))
+        dataset = read_shp_files(data_files, split=split, gold=gold)
+    elif data_dir is not None and Path(data_dir).is_dir():
+        dataset = load_shp_folder(data_dir, split or "test", gold=gold)
     else:
         table = HubTable(
-            path="stanfordnlp/SHP", split=split or "test", revision=revision, data_dir=data_dir
+            path=SHP_REPOSITORY, split=split or "test", revision=revision, data_dir=data_dir
         )
-    dataset = load_shp(table)
+        dataset = load_shp(table, gold=gold)
     write_dataset_jsonl(dataset, out)
     console.print(f"wrote {out}: {_describe(dataset)}", highlight=False)

@@ -1,8 +1,9 @@
 """A declarative mapping from a table's columns to community-benchmark records, read from YAML.
 
-A hub dataset in an unknown schema (such as the released CommunityBench, spec §5) is loaded by
-writing a mapping, not code. Column paths are dotted: ``post.title`` reads the ``title`` key
-of the struct column ``post``; a segment of digits indexes a list (``replies.0.body``).
+A hub dataset in an unknown schema (such as the released CommunityBench, arXiv 2601.13669) is
+loaded by writing a mapping, not code. Column paths are dotted: ``post.title`` reads the
+``title`` key of the struct column ``post``; a segment of digits indexes a list
+(``replies.0.body``). A query may join several columns (``{join: [title, body]}``).
 docs/data-formats.md shows complete examples.
 """
 
@@ -13,9 +14,18 @@ from pathlib import Path
 from typing import Annotated, Any, Final, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StrictBool,
+    Tag,
+    ValidationError,
+    model_validator,
+)
 
-from pluralign.data.gold import GoldConfig, PositiveFinite, ScoreMapping
+from pluralign.data.gold import DEFAULT_RULE, GoldConfig, GoldRule, PositiveFinite, ScoreMapping
 from pluralign.data.records import Text
 from pluralign.data.validation_errors import describe_validation_error
 from pluralign.errors import InputError
@@ -51,13 +61,59 @@ class DatasetInfo(BaseModel):
     """True when the data was written for illustration rather than observed."""
 
 
-class BetaPrior(BaseModel):
-    """The Beta prior of the gold distribution (spec §2; α₀ = β₀ = 1 unless stated)."""
+class GoldSection(BaseModel):
+    """The gold rule and its parameters (α₀ = β₀ = 1 unless stated; ``pluralign.data.gold``)."""
 
     model_config = _SECTION
 
+    rule: GoldRule | None = None
+    """``beta_rate`` or ``vote_share``; absent → ``vote_share`` for net scores, else
+    ``beta_rate``."""
     alpha0: PositiveFinite = 1.0
     beta0: PositiveFinite = 1.0
+    """Used by ``beta_rate`` only."""
+
+
+DEFAULT_JOIN_SEPARATOR: Final = "\n\n"
+"""What joins the parts of a joined text column by default (a blank line, as title and body)."""
+
+
+class JoinedColumns(BaseModel):
+    """Text made of several columns in order (e.g. a post's title and body), joined by ``sep``.
+
+    A part that is null or blank in a row is skipped, so a post without a body is its title.
+    """
+
+    model_config = _SECTION
+
+    join: Annotated[tuple[ColumnPath, ...], Field(min_length=2)]
+    """The column paths whose texts are joined, in order (at least two)."""
+    sep: str = DEFAULT_JOIN_SEPARATOR
+    """The separator between non-blank parts."""
+
+    def describe(self) -> str:
+        """Name the joined columns in errors: ``title + body``."""
+        return " + ".join(self.join)
+
+
+def _query_kind(value: Any) -> str | None:
+    """``column`` for a path, ``joined`` for a mapping; None (an error) for anything else."""
+    if isinstance(value, str):
+        return "column"
+    if isinstance(value, dict | JoinedColumns):
+        return "joined"
+    return None
+
+
+QuerySource = Annotated[
+    Annotated[ColumnPath, Tag("column")] | Annotated[JoinedColumns, Tag("joined")],
+    Discriminator(
+        _query_kind,
+        custom_error_type="query_source",
+        custom_error_message="expected a column path or a mapping {join: [<path>, …], sep: …}",
+    ),
+]
+"""A column path, or several columns joined (``{join: [title, body], sep: "\n\n"}``)."""
 
 
 class ItemColumns(BaseModel):
@@ -68,7 +124,8 @@ class ItemColumns(BaseModel):
     item_id: ColumnPath | None = None
     """Column of the item id; if absent, items are named ``row-<index>`` (0-based)."""
     community_id: ColumnPath
-    query: ColumnPath
+    query: QuerySource
+    """Column of the query, or ``{join: [<path>, …], sep: <text>}`` to join several."""
     split: TextSource | None = None
     """Column (or fixed value) of the data split; absent → no split recorded."""
 
@@ -114,7 +171,7 @@ class UpDownVotes(BaseModel):
 
 
 class NetScore(BaseModel):
-    """Responses carry one net score s, mapped to U = max(s, 0), D = max(−s, 0) (spec §2)."""
+    """Responses carry one net score s, mapped to U = max(s, 0), D = max(−s, 0)."""
 
     model_config = _SECTION
 
@@ -195,7 +252,7 @@ class FieldMapping(BaseModel):
     model_config = _SECTION
 
     dataset: DatasetInfo
-    gold: BetaPrior = BetaPrior()
+    gold: GoldSection = GoldSection()
     item: ItemColumns
     community: CommunityColumns
     responses: ResponseColumns
@@ -206,9 +263,15 @@ class FieldMapping(BaseModel):
         return self.responses.votes.mode
 
     def gold_config(self) -> GoldConfig:
-        """Return the gold configuration this mapping implies (prior and score mapping)."""
+        """Return the gold configuration this mapping implies (rule, parameters, score mapping).
+
+        Without ``gold.rule``, net scores get ``vote_share`` and up/down votes ``beta_rate``.
+        """
         return GoldConfig(
-            alpha0=self.gold.alpha0, beta0=self.gold.beta0, score_mapping=self.score_mapping
+            alpha0=self.gold.alpha0,
+            beta0=self.gold.beta0,
+            score_mapping=self.score_mapping,
+            rule=self.gold.rule or DEFAULT_RULE[self.score_mapping],
         )
 
 

@@ -4,8 +4,9 @@ Eight invented forums (cooking, personal finance, parenting, climbing, programmi
 philosophy, a small town's local politics) × 5 items × 4 responses, with two-layer profiles
 and up/down votes written by the pluralign authors — not observed data. The dataset's meta
 and every community carry ``illustrative=True`` so that reports can label results as such.
-Gold top choices are spread evenly over the four positions (10 items each), and items range
-from clear winners to near-ties and one exact tie (``phil-02``).
+Gold top choices are spread evenly over the four positions (10 items each, counting the tied
+positions of ``phil-02``), and items range from clear winners to near-ties and one exact tie
+(``phil-02``, C and D), which has no single gold choice.
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ are rejected. Errors name the file, the 1-based line number and the dotted field
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Final, Literal
 
@@ -67,6 +68,23 @@ def _parse_line(raw: bytes) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise _LineError(f"expected a JSON object, got {type(value).__name__}")
     return value
+
+
+def json_object_lines(data: bytes, source: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Yield (1-based line number, object) for each non-blank line of JSON-lines bytes.
+
+    The same strict reading as pluralign JSONL (UTF-8, a leading byte-order mark accepted, no
+    ``NaN``/``Infinity``, no duplicate keys, one object per line). Raises ``InputError`` naming
+    ``source`` and the line.
+    """
+    for line_number, raw in enumerate(data.removeprefix(_BOM).split(b"\n"), start=1):
+        if not raw.strip():
+            continue
+        try:
+            fields = _parse_line(raw)
+        except _LineError as error:
+            raise InputError(source, str(error), location=str(line_number)) from None
+        yield line_number, fields
 
 
 def _record_type(fields: dict[str, Any]) -> str:

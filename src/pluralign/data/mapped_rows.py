@@ -17,7 +17,9 @@ from pluralign.data.field_mapping import (
     SLOT,
     FieldMapping,
     FixedValue,
+    JoinedColumns,
     NetScore,
+    QuerySource,
     ResponseLists,
     ResponseRecords,
     ResponseSlots,
@@ -56,6 +58,22 @@ def _lookup(value: Any, path: str, shown: str | None = None) -> Any:
 
 def _text(row: Mapping[str, Any], source: TextSource) -> Any:
     return source.value if isinstance(source, FixedValue) else _lookup(row, source)
+
+
+def _query(row: Mapping[str, Any], source: QuerySource) -> tuple[Any, str]:
+    """The query text and the column(s) it came from; joined columns skip null or blank parts."""
+    if not isinstance(source, JoinedColumns):
+        return _lookup(row, source), source
+    parts: list[str] = []
+    for path in source.join:
+        value = _lookup(row, path)
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            raise _RowError(f"column {path}: expected text to join, got {type(value).__name__}")
+        if value.strip():
+            parts.append(value)
+    return source.sep.join(parts), source.describe()
 
 
 def _list(row: Mapping[str, Any], path: str) -> list[Any] | tuple[Any, ...]:
@@ -172,9 +190,9 @@ def _item_fields(row: Mapping[str, Any], index: int, mapping: FieldMapping) -> _
     values: dict[str, Any] = {
         "item_id": f"row-{index}" if spec.item_id is None else _lookup(row, spec.item_id),
         "community_id": _lookup(row, spec.community_id),
-        "query": _lookup(row, spec.query),
     }
-    columns = {"community_id": spec.community_id, "query": spec.query}
+    values["query"], query_column = _query(row, spec.query)
+    columns = {"community_id": spec.community_id, "query": query_column}
     if spec.item_id is not None:
         columns["item_id"] = spec.item_id
     if spec.split is not None:

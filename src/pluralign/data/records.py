@@ -1,7 +1,7 @@
 """CommunityBench records: communities with two-layer profiles, items with voted responses.
 
 The profile follows Common Identity and Common Bond (CICB) theory as CommunityBench uses it
-(Lin & Wei, arXiv 2601.13669; spec §1–2): a group coheres through members' identification with
+(Lin & Wei, arXiv 2601.13669): a group coheres through members' identification with
 the group as a whole (common identity) and through ties between members (common bond).
 """
 
@@ -108,7 +108,11 @@ class Item(BaseModel):
     """Data split (e.g. ``train``, ``dev``, ``test``), if the source assigns one."""
 
     def gold(self, config: GoldConfig) -> Gold:
-        """Compute the gold distribution over this item's responses under ``config`` (spec §2)."""
+        """Compute the gold distribution over this item's responses under ``config``.
+
+        The rules (``beta_rate``, ``vote_share``) are described in ``pluralign.data.gold`` and
+        docs/data-formats.md.
+        """
         return gold_from_votes([(r.up, r.down) for r in self.responses], config)
 
 
@@ -125,6 +129,6 @@ class DatasetMeta(BaseModel):
     illustrative: StrictBool = False
     """True when the data was written for illustration; every report must say so."""
     gold: GoldConfig = GoldConfig()
-    """α₀, β₀ and the score mapping used for the gold distributions."""
+    """The gold rule, its parameters (α₀, β₀) and the score mapping of the gold distributions."""
     revision: Text | None = None
     """Version of the data (hub commit or tag, or a release name); ``None`` if not pinned."""
