@@ -136,7 +136,15 @@ PI_REPLIES: dict[str, str | ModelOutput] = {
 
 def test_pi_verbal_accuracy_counts_unparsed_as_wrong(tmp_path: Path) -> None:
     (log,) = run(tmp_path, [communitybench_pi()], lambda turn: PI_REPLIES[item_of(turn)])
-    assert metrics(log) == {"accuracy": 4 / 8, "unparsed": 2.0}
+    assert metrics(log) == pytest.approx(
+        {
+            "accuracy": 4 / 8,
+            "accuracy_parsed": 4 / 6,
+            "unparsed": 2.0,
+            "unparsed_share": 2 / 8,
+            "gold_tied": 0.0,
+        }
+    )
     scored = values(log)
     assert [scored[i]["correct"] for i in FIRST_ITEMS] == [1, 1, 0, 0, 1, 0, 1, 0]
     assert scored["garden-01"]["read_by"] == "unparsed: cut off by the token limit"
@@ -166,21 +174,34 @@ def test_dist_mode_reads_letter_log_probabilities(tmp_path: Path) -> None:
         letter_probs_reply,
     )
     # PI: the top letter is A on every parsed item; right on cook-01 and prog-01.
-    assert metrics(pi) == {"accuracy": 2 / 8, "unparsed": 1.0}
+    assert metrics(pi) == pytest.approx(
+        {
+            "accuracy": 2 / 8,
+            "accuracy_parsed": 2 / 7,
+            "unparsed": 1.0,
+            "unparsed_share": 1 / 8,
+            "gold_tied": 0.0,
+        }
+    )
     # DP: predicted (.4, .3, .2, .1) on six items. τ-b = (concordant − discordant) / 6 pairs
     # against the gold order: cook 4−2, fin 3−3, par 4−2, climb 0−6, prog 3−3, garden 4−2
     # → 1/3, 0, 1/3, −1, 0, 1/3: mean 0 over 6; phil-01 (uniform) undefined; mill-01 unparsed.
     # Top-1: A is the gold top of cook-01 and prog-01 only (phil-01's uniform top A ≠ D): 2/7.
+    # Headlines score mill-01 (unparsed) at the worst value: τ-b −1, top-1 0, JSD 1 bit.
     decreasing = [p for _, p in DECREASING]
     parsed = FIRST_ITEMS[:6]
     expected_jsd = [jsd_bits(decreasing, gold(i)) for i in parsed]
     expected_jsd.append(jsd_bits([0.25] * 4, gold("phil-01")))
     summary = metrics(dp)
-    assert summary["tau_b"] == pytest.approx(0.0, abs=1e-12)
+    assert summary["tau_b"] == pytest.approx(-1 / 7)
+    assert summary["tau_b_parsed"] == pytest.approx(0.0, abs=1e-12)
     assert summary["tau_b_undefined"] == 1.0
-    assert summary["top1"] == pytest.approx(2 / 7)
-    assert summary["jsd_bits"] == pytest.approx(sum(expected_jsd) / 7)
+    assert summary["top1"] == pytest.approx(2 / 8)
+    assert summary["top1_parsed"] == pytest.approx(2 / 7)
+    assert summary["jsd_bits"] == pytest.approx((sum(expected_jsd) + 1) / 8)
+    assert summary["jsd_bits_parsed"] == pytest.approx(sum(expected_jsd) / 7)
     assert summary["unparsed"] == 1.0
+    assert summary["unparsed_share"] == pytest.approx(1 / 8)
     scored = values(dp)
     assert [scored[i]["tau_b"] for i in parsed] == pytest.approx([1 / 3, 0, 1 / 3, -1, 0, 1 / 3])
     assert scored["cook-01"]["predicted"] == pytest.approx(decreasing)
@@ -212,9 +233,13 @@ def test_dp_verbal_json_is_validated_and_unparsed_counted(tmp_path: Path) -> Non
     (log,) = run(tmp_path, [communitybench_dp()], dp_verbal_reply)
     summary = metrics(log)
     assert summary["unparsed"] == 4.0
-    assert summary["tau_b"] == pytest.approx((1 - 1 + 1) / 3)
+    assert summary["unparsed_share"] == pytest.approx(4 / 8)
+    # τ-b: cook 1, fin −1, phil 1 defined; garden undefined (left out); 4 unparsed at −1
+    assert summary["tau_b"] == pytest.approx((1 - 1 + 1 - 4) / 7)
+    assert summary["tau_b_parsed"] == pytest.approx((1 - 1 + 1) / 3)
     assert summary["tau_b_undefined"] == 1.0
-    assert summary["top1"] == pytest.approx(2 / 4)
+    assert summary["top1"] == pytest.approx(2 / 8)
+    assert summary["top1_parsed"] == pytest.approx(2 / 4)
     fin = [50 / 76, 1 / 76, 5 / 76, 20 / 76]
     phil = [0.3, 0.05, 0.15, 0.5]
     expected_jsd = [
@@ -223,7 +248,8 @@ def test_dp_verbal_json_is_validated_and_unparsed_counted(tmp_path: Path) -> Non
         jsd_bits([0.25] * 4, gold("garden-01")),
         jsd_bits(phil, gold("phil-01")),
     ]
-    assert summary["jsd_bits"] == pytest.approx(sum(expected_jsd) / 4)
+    assert summary["jsd_bits"] == pytest.approx((sum(expected_jsd) + 4) / 8)
+    assert summary["jsd_bits_parsed"] == pytest.approx(sum(expected_jsd) / 4)
     scored = values(log)
     assert scored["cook-01"]["jsd_bits"] == pytest.approx(0.0, abs=1e-12)
     assert scored["cook-01"]["tau_b"] == pytest.approx(1.0)
@@ -259,15 +285,21 @@ def test_ci_accuracy_under_each_profile_variant(tmp_path: Path) -> None:
         own_community_letter,
     )
     # With the profiles shown, the script always finds its own community.
-    assert metrics(own) == {"accuracy": 1.0, "unparsed": 0.0}
+    assert metrics(own) == {
+        "accuracy": 1.0,
+        "accuracy_parsed": 1.0,
+        "unparsed": 0.0,
+        "unparsed_share": 0.0,
+        "gold_tied": 0.0,
+    }
     # Position of the right community among the 4 candidates, drawn with seed 0 (pinned):
     # cook 3 (D), fin 2, par 1, climb 2, prog 1, garden 1, phil 2, mill 0.
     positions = {i: v["answer_index"] for i, v in values(own).items()}
     assert [positions[i] for i in FIRST_ITEMS] == [3, 2, 1, 2, 1, 1, 2, 0]
     # No profiles: the script answers B, right where the community sits second (3 of 8).
-    assert metrics(none) == {"accuracy": 3 / 8, "unparsed": 0.0}
+    assert metrics(none)["accuracy"] == pytest.approx(3 / 8)
     # Another profile in place of the right one: the script falls back to A (1 of 8).
-    assert metrics(other) == {"accuracy": 1 / 8, "unparsed": 0.0}
+    assert metrics(other)["accuracy"] == pytest.approx(1 / 8)
     for scored in values(other).values():
         shown = scored["shown_profiles"]
         candidates = scored["candidates"]
@@ -275,3 +307,44 @@ def test_ci_accuracy_under_each_profile_variant(tmp_path: Path) -> None:
         index = scored["answer_index"]
         assert isinstance(index, int)
         assert shown[index] not in candidates
+
+
+def test_a_tied_gold_top_is_left_out_of_accuracy_and_top1(tmp_path: Path) -> None:
+    # phil-02's gold top is tied between C and D; phil-01's is D.
+    def reply(turn: Turn) -> str:
+        if turn.config.logprobs:
+            raise AssertionError("verbal mode only")
+        if "JSON" in turn.first_user_text:
+            return '{"A": 0.1, "B": 0.1, "C": 0.5, "D": 0.3}'
+        return "C"
+
+    pi, dp = inspect_eval(
+        [communitybench_pi(), communitybench_dp()],
+        model=scripted_model(reply),
+        log_dir=str(tmp_path),
+        display="none",
+        sample_id=["phil-01", "phil-02"],
+    )
+    # PI: only phil-01 has a right answer (D); "C" is wrong there. phil-02 is counted, not "A".
+    assert metrics(pi) == {
+        "accuracy": 0.0,
+        "accuracy_parsed": 0.0,
+        "unparsed": 0.0,
+        "unparsed_share": 0.0,
+        "gold_tied": 1.0,
+    }
+    tied = values(pi)["phil-02"]
+    assert (tied["correct"], tied["gold_tied"], tied["answer_index"]) == (None, 1, None)
+    assert tied["gold_top"] is None
+    assert pi.samples is not None
+    assert {str(s.id): s.target for s in pi.samples}["phil-02"] == ""
+    # DP: top-1 only on phil-01 (C ≠ D); τ-b and JSD still use phil-02.
+    summary = metrics(dp)
+    assert summary["gold_tied"] == 1.0
+    assert summary["top1"] == 0.0
+    scored = values(dp)
+    assert scored["phil-02"]["top1"] is None
+    assert scored["phil-02"]["tau_b"] is not None
+    assert summary["jsd_bits"] == pytest.approx(
+        (float(scored["phil-01"]["jsd_bits"]) + float(scored["phil-02"]["jsd_bits"])) / 2  # type: ignore[arg-type]
+    )

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from pluralign.data.dataset import CommunityDataset
+from pluralign.data.gold import GoldConfig
 from pluralign.data.records import (
     CommonBond,
     CommonIdentity,
@@ -59,7 +60,13 @@ def _dataset(profiled: int = 5, unprofiled: int = 0) -> CommunityDataset:
         for name in names
         for j in range(2 if name == "c0" else 1)
     )
-    meta = DatasetMeta(name="fixture", source="tests", licence="CC0", illustrative=True)
+    meta = DatasetMeta(
+        name="fixture",
+        source="tests",
+        licence="CC0",
+        illustrative=True,
+        gold=GoldConfig(score_mapping="votes"),  # up/down votes: the Beta-rate gold
+    )
     return CommunityDataset(meta=meta, communities=communities, items=items)
 
 
@@ -168,12 +175,36 @@ def test_draws_are_pinned_for_a_seed() -> None:
     k=st.integers(min_value=2, max_value=8),
 )
 def test_ci_draws_are_valid(seed: int, size: int, k: int) -> None:
+    assume(k + 1 <= size)
     pool = tuple(f"c{i}" for i in range(size))
-    if k + 1 > size:
-        return
     draw = ci_candidates("x", "c0", pool, k, seed, with_stand_in=True)
     assert len(set(draw.candidates)) == k
     assert draw.candidates[draw.answer_index] == "c0"
     assert set(draw.candidates) <= set(pool)
     assert draw.stand_in in pool and draw.stand_in not in draw.candidates
     assert other_community("c0", pool, seed) in pool[1:]
+
+
+def test_a_tied_gold_top_has_no_answer_and_no_target() -> None:
+    data = _dataset()
+    tied_item = data.items[0].model_copy(
+        update={
+            "responses": (
+                Response(text="first", up=3, down=1),  # r̂ = 4/6
+                Response(text="second", up=1, down=0),  # r̂ = 2/3: tied with the first
+                Response(text="third", up=0, down=1),
+            )
+        }
+    )
+    tied = CommunityDataset(
+        meta=data.meta,
+        communities=data.communities,
+        items=(tied_item, *data.items[1:]),
+    )
+    for task in ("pi", "dp"):
+        sample = build_samples(tied, task, "own", seed=0, k=4, source="x")[0]
+        meta = _meta(sample.metadata)
+        assert (meta.gold_top, meta.answer_index, sample.target) == (None, None, "")
+    ci = _meta(build_samples(tied, "ci", "own", seed=0, k=4, source="x")[0].metadata)
+    assert ci.gold_top is None
+    assert ci.answer_index is not None  # CI's answer is the community, never tied

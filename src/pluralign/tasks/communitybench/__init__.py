@@ -1,1 +1,1 @@
-"""CommunityBench PI, DP and CI as Inspect tasks (communitybench.md §3, §6)."""
+"""CommunityBench PI, DP and CI as Inspect tasks (Lin & Wei, arXiv 2601.13669)."""

@@ -1,7 +1,7 @@
-"""The wording of the CommunityBench PI, DP and CI prompts (communitybench.md §3; ours).
+"""The wording of the CommunityBench PI, DP and CI prompts (task design: arXiv 2601.13669; ours).
 
 The community is described only by its two-layer profile (common identity, common bond): its
-name or forum is never shown, so a variant without a profile (§6) leaves the model nothing but
+name or forum is never shown, so a variant without a profile leaves the model nothing but
 the post and the replies — no surface cue such as a subreddit name.
 """
 

@@ -37,7 +37,7 @@ def _unparsed(reason: str, letter_mass: float | None = None) -> Reading:
 
 
 def read_letter_distribution(output: ModelOutput, letters: Sequence[str]) -> Reading:
-    """The letter distribution of the first generated position (shared utility, hvae.md §6)."""
+    """The letter distribution of the first generated position (shared option utility)."""
     dist = option_distribution_from_output(output, letters)
     if dist.probs is None or dist.top_letter is None:
         return _unparsed(dist.reason or "no distribution", dist.letter_mass)

@@ -11,7 +11,7 @@ CbTask = Literal["pi", "dp", "ci"]
 CB_TASKS: tuple[CbTask, ...] = ("pi", "dp", "ci")
 
 ProfileVariant = Literal["own", "none", "other"]
-"""Which profile the model is shown (communitybench.md §6, profile sensitivity)."""
+"""Which profile the model is shown: own, none, or another community's (profile sensitivity)."""
 PROFILE_VARIANTS: tuple[ProfileVariant, ...] = ("own", "none", "other")
 
 ReadMode = Literal["verbal", "dist"]
@@ -37,11 +37,12 @@ class CbSampleMeta(BaseModel):
     """The answer letters: the response options (PI, DP) or the candidate communities (CI)."""
     gold: tuple[float, ...]
     """Gold distribution over the item's responses, in presentation order (sums to 1)."""
-    gold_top: int
-    """Index of the gold top response (ties → lowest index)."""
-    answer_index: int
+    gold_top: int | None
+    """Index of the gold top response; None when the top is tied (no single gold choice)."""
+    answer_index: int | None
     """Index in ``letters`` of the correct answer: the gold top response (PI, DP) or the
-    position of the item's own community among the candidates (CI)."""
+    position of the item's own community among the candidates (CI). None for a PI or DP item
+    whose gold top is tied: it has no right answer and is left out of accuracy and top-1."""
     candidates: tuple[str, ...] = ()
     """CI only: the candidate community per letter."""
     illustrative: bool

@@ -122,7 +122,9 @@ def _option_sample(
         answer_index=gold.top_index,
         illustrative=dataset.meta.illustrative or dataset.community_of(item).illustrative,
     )
-    return Sample(id=item.item_id, input=text, target=letters[gold.top_index], metadata=_dump(meta))
+    # A tied gold top has no right letter: the target stays empty, never the lowest index.
+    target = "" if gold.top_index is None else letters[gold.top_index]
+    return Sample(id=item.item_id, input=text, target=target, metadata=_dump(meta))
 
 
 def _ci_sample(

@@ -1,6 +1,8 @@
 """The CommunityBench Inspect tasks: ``inspect eval pluralign/communitybench_pi`` (and _dp, _ci).
 
-Spec: communitybench.md §3 (tasks and metrics) and §6 (profile sensitivity). Each task takes
+CommunityBench (Lin & Wei, arXiv 2601.13669): preference identification, distribution
+prediction and community identification, each also run without the community's profile and with
+another community's (profile sensitivity). Each task takes
 the dataset (the illustrative one by default, or a pluralign JSONL file), the profile variant
 (``own``, ``none``, ``other``) and the reading mode (``verbal`` or ``dist``, README
 "Distributions are first-class").
@@ -35,8 +37,12 @@ from pluralign.tasks.communitybench.records import (
 from pluralign.tasks.communitybench.samples import build_samples
 from pluralign.tasks.communitybench.scorer import choice_scorer, distribution_scorer
 
-TASK_VERSION = 1
-"""Bumped whenever prompts, parsing or scoring change what a sample means."""
+TASK_VERSION = 2
+"""Bumped whenever prompts, parsing or scoring change what a sample means.
+
+2: net-score data get the vote-share gold; a tied gold top has no right answer (left out of
+accuracy and top-1, counted as ``gold_tied``); unreadable answers score the worst value in the
+headline metrics, beside ``_parsed`` twins and ``unparsed_share``."""
 
 DEFAULT_CANDIDATES = 4
 """CI candidate communities per item (the paper's k is not given here; configurable)."""
@@ -58,7 +64,7 @@ def communitybench_pi(
 
     Args:
         dataset: a pluralign CommunityBench JSONL file; None = the illustrative dataset.
-        profile: show the community's own profile, none, or another community's (§6).
+        profile: show the community's own profile, none, or another community's.
         mode: ``verbal`` parses the reply's letter; ``dist`` takes the most likely letter of
             one generation with log-probabilities.
         seed: generation seed and base seed of the deterministic draws.
@@ -82,7 +88,7 @@ def communitybench_dp(
 
     Args:
         dataset: a pluralign CommunityBench JSONL file; None = the illustrative dataset.
-        profile: show the community's own profile, none, or another community's (§6).
+        profile: show the community's own profile, none, or another community's.
         mode: ``verbal`` parses a strict JSON distribution; ``dist`` reads the option-letter
             log-probabilities of one generation as the predicted distribution.
         seed: generation seed and base seed of the deterministic draws.
