@@ -129,6 +129,7 @@ def test_ci_variants_share_candidates_and_differ_in_profiles() -> None:
         m_own, m_none, m_other = (_meta(s.metadata) for s in (own, none, other))
         assert m_own.candidates == m_none.candidates == m_other.candidates
         assert m_own.answer_index == m_none.answer_index == m_other.answer_index
+        assert m_own.answer_index is not None and m_other.answer_index is not None
         assert m_own.candidates[m_own.answer_index] == m_own.community_id
         assert m_own.shown_profiles == m_own.candidates
         assert m_none.shown_profiles == (None,) * 4
