@@ -260,19 +260,19 @@ def test_output_with_no_generated_token_is_unparsed() -> None:
     assert not dist.parsed and dist.reason == "no tokens at the first generated position"
 
 
-def test_generate_config_requests_top_logprobs_without_prompt_cache() -> None:
+def test_generate_config_requests_top_logprobs_and_lets_the_server_cache_prompts() -> None:
     config = distribution_generate_config(top_logprobs=15)
     assert config.logprobs is True and config.top_logprobs == 15
-    assert config.extra_body == {"cache_prompt": False}
-    # Inspect's OpenAI-compatible request builder sends it in the body
+    assert config.extra_body is None
+    # Inspect's OpenAI-compatible request builder: no llama.cpp "cache_prompt: false" is sent
     params = openai_completion_params("m", config, tools=False)
     assert params["logprobs"] is True and params["top_logprobs"] == 15
-    assert params["extra_body"] == {"cache_prompt": False}
+    assert "cache_prompt" not in (params.get("extra_body") or {})
 
 
-def test_generate_config_without_llama_cpp_field() -> None:
-    config = distribution_generate_config(disable_prompt_cache=False)
-    assert config.top_logprobs == 20 and config.extra_body is None
+def test_generate_config_can_still_switch_the_prompt_cache_off() -> None:
+    config = distribution_generate_config(disable_prompt_cache=True)
+    assert config.top_logprobs == 20 and config.extra_body == {"cache_prompt": False}
     with pytest.raises(ValueError, match="at least 1"):
         distribution_generate_config(top_logprobs=0)
 

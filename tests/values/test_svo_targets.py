@@ -18,6 +18,7 @@ from pluralign.values.svo import (
     categorise,
 )
 from pluralign.values.svo_targets import (
+    MURPHY_IDEAL_ANGLES_DEG,
     SvoTarget,
     ideal_angle_deg,
     ideal_option_index,
@@ -114,13 +115,15 @@ def test_ideal_type_is_fully_rational(slider: SliderItem, target: SvoTarget) -> 
     assert max(utilities) - utilities[ideal] <= 1
 
 
-def test_ideal_ties_go_to_the_option_better_for_the_other() -> None:
-    # Item 1, individualistic: self is 85 everywhere, so A (85, 85) gives the other most.
-    assert ideal_option_index(item(1), SvoTarget.INDIVIDUALISTIC) == 0
-    # Item 5, prosocial: joint payoffs 150-151 all tie, so I (50, 100).
+def test_ideal_ties_follow_murphy() -> None:
+    # Item 1, individualistic: self is 85 everywhere; Murphy's individualist takes the option
+    # worse for the other, I (85, 15) — that is what gives the ideal angle −7.82°.
+    assert ideal_option_index(item(1), SvoTarget.INDIVIDUALISTIC) == 8
+    # Item 5, prosocial: joint payoffs 150-151 all tie; a prosocial's ties go to the option
+    # better for the other, I (50, 100).
     assert ideal_option_index(item(5), SvoTarget.PROSOCIAL) == 8
-    # Item 8, individualistic: H (99, 91) ties I (100, 90) within a coin and gives the other more.
-    assert ideal_option_index(item(8), SvoTarget.INDIVIDUALISTIC) == 7
+    # Item 8, individualistic: H (99, 91) ties I (100, 90) within a coin; I is worse for the other.
+    assert ideal_option_index(item(8), SvoTarget.INDIVIDUALISTIC) == 8
 
 
 @pytest.mark.parametrize(
@@ -129,7 +132,7 @@ def test_ideal_ties_go_to_the_option_better_for_the_other() -> None:
         # Hand-derived sums of the ideal options over items 1-6: (self - 300) and (other - 300).
         (SvoTarget.ALTRUISTIC, (220, 120)),  # A I A A I I: self 420, other 520
         (SvoTarget.PROSOCIAL, (205, 155)),  # A I I A I I: self 455, other 505
-        (SvoTarget.INDIVIDUALISTIC, (35, 255)),  # A I I I A A: self 555, other 335
+        (SvoTarget.INDIVIDUALISTIC, (-35, 255)),  # I I I I A A: self 555, other 265
         (SvoTarget.COMPETITIVE, (-70, 240)),  # I A I I A A: self 540, other 230
     ],
 )
@@ -143,3 +146,22 @@ def test_ideal_angles_on_primary_items(target: SvoTarget, tangent: tuple[int, in
 def test_ideal_angles_are_the_attainable_extremes() -> None:
     assert ideal_angle_deg(SvoTarget.ALTRUISTIC, PRIMARY_ITEMS) == pytest.approx(61.39, abs=0.005)
     assert ideal_angle_deg(SvoTarget.COMPETITIVE, PRIMARY_ITEMS) == pytest.approx(-16.26, abs=0.005)
+
+
+@pytest.mark.parametrize("target", list(SvoTarget))
+def test_ideal_angles_are_murphys(target: SvoTarget) -> None:
+    # Murphy, Ackermann & Handgraaf (2011), JDM 6(8): altruist 61.39°, prosocial 52.91°,
+    # individualist −7.82°, competitor −16.26°.
+    expected = {"altruistic": 61.39, "prosocial": 52.91, "individualistic": -7.82}
+    assert ideal_angle_deg(target, PRIMARY_ITEMS) == pytest.approx(
+        expected.get(target.value, -16.26), abs=0.005
+    )
+    assert MURPHY_IDEAL_ANGLES_DEG[target] == pytest.approx(expected.get(target.value, -16.26))
+
+
+def test_murphys_category_boundaries_are_midpoints_of_ideal_angles() -> None:
+    angles = MURPHY_IDEAL_ANGLES_DEG
+    altruist, prosocial = angles[SvoTarget.ALTRUISTIC], angles[SvoTarget.PROSOCIAL]
+    individualist, competitor = angles[SvoTarget.INDIVIDUALISTIC], angles[SvoTarget.COMPETITIVE]
+    assert (altruist + prosocial) / 2 == pytest.approx(57.15)
+    assert (individualist + competitor) / 2 == pytest.approx(-12.04)

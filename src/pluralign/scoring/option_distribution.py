@@ -1,8 +1,8 @@
 """Token log-probabilities at the first generated position → a distribution over option letters.
 
-The shared utility of the distributional mode (spec: hvae.md §6, README "Distributions are
-first-class"): one generation with ``logprobs``/``top_logprobs`` gives the model's whole choice
-distribution over the options of a multiple-choice question.
+The shared utility of the distributional mode of every multiple-choice task: one generation
+with ``logprobs``/``top_logprobs`` gives the model's whole choice distribution over the options
+of a multiple-choice question.
 
 Reading rules, in order:
 
@@ -22,7 +22,7 @@ Reading rules, in order:
    above zero, so divergences against gold distributions stay finite; it is not counted in the
    letter mass.
 5. The distribution is renormalised over the options; an answer whose letter mass is below
-   ``min_letter_mass`` (default 0.5, hvae.md §6) is **unparsed**: no probabilities, no top letter.
+   ``min_letter_mass`` (default 0.5) is **unparsed**: no probabilities, no top letter.
 
 Reasoning models put their thinking, not a letter, at the first position: use this mode with
 reasoning switched off.
@@ -50,7 +50,8 @@ MISSING_POLICIES: tuple[MissingLetters, ...] = ("zero", "spread")
 """Valid values of the ``missing`` argument."""
 
 DEFAULT_MIN_LETTER_MASS = 0.5
-"""Letter mass below which an answer is unparsed (hvae.md §6)."""
+"""Letter mass below which an answer is unparsed: most of the first position's probability
+must fall on option letters."""
 
 DEFAULT_TOP_LOGPROBS = 20
 """Top tokens requested per position: the most OpenAI's API and vLLM's default allow."""
@@ -207,17 +208,22 @@ def first_token_top_logprobs(output: ModelOutput) -> list[tuple[str, float]]:
 
 
 def distribution_generate_config(
-    top_logprobs: int = DEFAULT_TOP_LOGPROBS, *, disable_prompt_cache: bool = True
+    top_logprobs: int = DEFAULT_TOP_LOGPROBS, *, disable_prompt_cache: bool = False
 ) -> GenerateConfig:
     """Build the generate config that asks a backend for first-token log-probabilities.
 
+    The server may reuse its prompt cache (a multi-turn dialogue grows by one question at a
+    time, so each call then evaluates only the new tokens). Cached and uncached prompts give
+    log-probabilities that differ by floating-point noise only; ``docs/benchmarks.md`` gives the
+    measured difference of the option probabilities on the embedded model.
+
     Args:
-        top_logprobs: top tokens per position, at least 1 (hvae.md §6 wants as many as the
-            server allows and at least 10; OpenAI's API allows at most 20).
-        disable_prompt_cache: also send llama.cpp's ``cache_prompt: false`` (cached and uncached
-            prompts give slightly different log-probabilities). Inspect's OpenAI-compatible
-            providers copy ``GenerateConfig.extra_body`` into the request body; switch this off
-            for an API that rejects unknown request fields.
+        top_logprobs: top tokens per position, at least 1 (ask for as many as the server allows
+            and at least 10; OpenAI's API allows at most 20).
+        disable_prompt_cache: send llama.cpp's ``cache_prompt: false`` (off by default: it made
+            every dialogue question re-evaluate the whole conversation). Inspect's
+            OpenAI-compatible providers copy ``GenerateConfig.extra_body`` into the request
+            body; an API that rejects unknown request fields must leave this off.
 
     """
     if top_logprobs < 1:

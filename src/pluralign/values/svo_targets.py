@@ -15,15 +15,22 @@ publish the formula. This module is pluralign's documented reconstruction:
   nothing about the target and is excluded (`None`).
 
 The ideal type of a target picks, on each item, an option that maximises its utility under the
-same tie rule; among tied options it takes the one better for the other person (then the one
-better for the chooser, then the earlier letter). Ideal types are therefore not unique: other
-tie-breaks give other ideal angles. Pure maths: no I/O, no Inspect.
+same tie rule. Ideal types are not unique (item 1 is all ties for an individualist, item 5
+nearly all ties for a prosocial), so ties are broken to reproduce the ideal angles of Murphy,
+Ackermann & Handgraaf (2011), *Measuring Social Value Orientation*, Judgment and Decision
+Making 6(8):771–781, whose midpoints are the category boundaries: altruist 61.39°, prosocial
+52.91°, individualist −7.82°, competitor −16.26° ((61.39 + 52.91)/2 = 57.15,
+(−7.82 − 16.26)/2 = −12.04). An individualist's ties go to the option *worse* for the other
+person (item 1 → I); every other type's ties go to the option better for the other (item 5 → I
+for a prosocial). Remaining ties go to more coins for the chooser, then the earlier letter.
+Pure maths: no I/O, no Inspect.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from enum import StrEnum
+from types import MappingProxyType
 
 from pluralign.values.svo import Option, SliderItem, SvoCategory, svo_angle_deg
 
@@ -94,20 +101,46 @@ def value_rationality(item: SliderItem, target: SvoTarget, option_index: int) ->
     return tied_rationality(item_utilities(item, target), option_index)
 
 
+MURPHY_IDEAL_ANGLES_DEG: Mapping[SvoTarget, float] = MappingProxyType(
+    {
+        SvoTarget.ALTRUISTIC: 61.39,
+        SvoTarget.PROSOCIAL: 52.91,
+        SvoTarget.INDIVIDUALISTIC: -7.82,
+        SvoTarget.COMPETITIVE: -16.26,
+    }
+)
+"""Ideal-type angles on the six primary items as Murphy et al. (2011) give them (to 0.01°): the
+category boundaries 57.15° and −12.04° are the midpoints of neighbouring ideal angles."""
+
+
+def other_tie_sign(target: SvoTarget) -> int:
+    """+1 where the ideal type's ties go to more coins for the other, −1 where to fewer.
+
+    Murphy et al. (2011): the individualist's ideal angle −7.82° needs item 1 → I (85, 15), the
+    option worse for the other; the other ideal angles need ties broken towards the other.
+    """
+    return -1 if target is SvoTarget.INDIVIDUALISTIC else 1
+
+
 def ideal_option_index(item: SliderItem, target: SvoTarget) -> int:
     """Return the ideal type's option index (0 = A) on `item` for `target`.
 
     Among the options that are fully rational under the one-coin tie rule (all options when the
-    item is excluded), the one with most coins for the other person, then most for the chooser,
-    then earliest. (An option within one coin of the best *and* of the worst — possible when the
-    utility range is two coins — scores 0.5, so it is not an ideal choice.)
+    item is excluded), the one best for the other person (worst for an individualist, see
+    `other_tie_sign`), then the one with most coins for the chooser, then the earliest. (An
+    option within one coin of the best *and* of the worst — possible when the utility range is
+    two coins — scores 0.5, so it is not an ideal choice.)
     """
     utilities = item_utilities(item, target)
     tied = [k for k in range(len(utilities)) if tied_rationality(utilities, k) in (1.0, None)]
     options = item.options
-    return min(tied, key=lambda k: (-options[k].other_coins, -options[k].self_coins, k))
+    sign = other_tie_sign(target)
+    return min(tied, key=lambda k: (-sign * options[k].other_coins, -options[k].self_coins, k))
 
 
 def ideal_angle_deg(target: SvoTarget, items: Sequence[SliderItem]) -> float:
-    """SVO angle in degrees of the target's ideal type answering `items`."""
+    """SVO angle in degrees of the target's ideal type answering `items`.
+
+    On the six primary items this is Murphy et al.'s ideal angle (`MURPHY_IDEAL_ANGLES_DEG`).
+    """
     return svo_angle_deg([item.options[ideal_option_index(item, target)] for item in items])

@@ -29,7 +29,7 @@ async def ask_question(
     """Ask the question already appended to ``state.messages`` and record the answer."""
     if distributional:
         return await _ask_distributional(
-            state, item_number, presented_order, letters, config, top_logprobs
+            state, generate, item_number, presented_order, letters, config, top_logprobs
         )
     state = await generate(state, **config.model_dump(exclude_none=True))
     return ItemRecord(
@@ -43,6 +43,7 @@ async def ask_question(
 
 async def _ask_distributional(
     state: TaskState,
+    generate: Generate,
     item_number: int,
     presented_order: Sequence[int],
     letters: Sequence[str],
@@ -51,12 +52,13 @@ async def _ask_distributional(
 ) -> ItemRecord:
     """One call with log-probabilities; the most likely letter continues the dialogue.
 
-    The item is unparsed when the letter mass is below the threshold, or when the top letter is
-    "I" but the greedy completion uses it as the pronoun ("I think …"): that probability is prose,
-    not a choice (hvae.md §6).
+    The call goes through the solver's ``generate``, so the task's generate config (its
+    temperature above all) applies as to every other call; log-probabilities, the seed and the
+    peek length are merged onto it. The item is unparsed when the letter mass is below the
+    threshold, or when the top letter is "I" but the greedy completion uses it as the pronoun
+    ("I think …"): that probability is prose, not a choice (the reading rules are those of
+    ``pluralign.scoring.option_distribution``).
     """
-    from inspect_ai.model import get_model
-
     from pluralign.scoring.option_distribution import (
         distribution_generate_config,
         option_distribution_from_output,
@@ -66,8 +68,9 @@ async def _ask_distributional(
     request = distribution_generate_config(top_logprobs=top_logprobs).merge(
         GenerateConfig(seed=config.seed, max_tokens=PEEK_TOKENS)
     )
-    output = await get_model().generate(state.messages, config=request)
-    state.output = output
+    state = await generate(state, tool_calls="none", **request.model_dump(exclude_none=True))
+    output = state.output
+    state.messages.pop()  # generate appended the raw completion; the continuation replaces it
     dist = option_distribution_from_output(output, letters)
     original = to_original_order(dist, presented_order).probs
     note = dist.reason
@@ -95,7 +98,7 @@ def _continuation(output: ModelOutput, letters: Sequence[str], note: str | None,
     """What continues the dialogue: the most likely option letter, even below the threshold.
 
     The item may still be unparsed (letter mass below the threshold), but continuing with its
-    most likely letter (hvae.md §6) keeps one unparsed item from derailing the items after it.
+    most likely letter keeps one unparsed item from derailing the items after it.
     The raw completion continues only when no letter was offered or the top "I" is the pronoun.
     """
     from pluralign.scoring.option_distribution import first_token_top_logprobs, option_distribution

@@ -1,7 +1,9 @@
 """Inspect reducer and metric that summarise HVAE runs per cell in the Inspect log.
 
-The full analysis (bootstrap intervals, baselines, position bias) lives in the report layer;
-these give the Inspect log viewer the same headline numbers per cell.
+The full analysis (intervals, baselines, position bias) lives in the report layer; these give
+the Inspect log viewer the same headline numbers per cell, each beside its parsed-only twin
+(``pluralign.scoring.unreadable``: headline figures score an unreadable answer at the worst
+value, a lost run is no hit).
 """
 
 from __future__ import annotations
@@ -13,7 +15,17 @@ from inspect_ai.scorer import Metric, SampleScore, Score, ScoreReducer, metric, 
 
 from pluralign.values.svo import PRIMARY_ITEMS
 
-CELL_KEYS = ("mean_angle_deg", "hit_rate", "value_rationality", "unparsed_rate", "runs_lost")
+CELL_KEYS = (
+    "mean_angle_deg",
+    "hit_rate",
+    "hit_rate_parsed",
+    "value_rationality",
+    "value_rationality_parsed",
+    "unparsed_rate",
+    "runs_lost",
+    "empty_goal_replies",
+)
+"""Per-cell values the reducer writes and the ``hvae_cells`` metric shows."""
 
 
 def _mean(values: Sequence[float | int | bool | str | None]) -> float:
@@ -32,7 +44,9 @@ def hvae_cell_reducer() -> ScoreReducer:
         means = {
             "mean_angle_deg": _mean(angles),
             "hit_rate": _mean([v.get("hit") for v in values]),
+            "hit_rate_parsed": _mean([v.get("hit_parsed") for v in values]),
             "value_rationality": _mean([v.get("value_rationality") for v in values]),
+            "value_rationality_parsed": _mean([v.get("value_rationality_parsed") for v in values]),
             "unparsed_rate": _mean(
                 [(v.get("unparsed_items") or 0) / len(PRIMARY_ITEMS) for v in values]
             ),
@@ -42,6 +56,7 @@ def hvae_cell_reducer() -> ScoreReducer:
             key: value for key, value in means.items() if not math.isnan(value)
         }
         cell["runs_lost"] = sum(a is None for a in angles)
+        cell["empty_goal_replies"] = sum(v.get("goal_empty") is True for v in values)
         return Score(value=cell, metadata={"runs": len(scores)})
 
     return reduce

@@ -13,9 +13,11 @@ class HvaeSampleMeta(BaseModel):
     target: str
     """altruistic, prosocial, individualistic, competitive, or control (no induction)."""
     goal_prompt: bool
-    """Whether the model states its own goal (hvae.md §3 step 3) or gets a fixed one."""
+    """Whether the model states its own goal (step 3 of the protocol of Zhang et al. 2023,
+    arXiv 2305.17147) or gets a fixed one."""
     mirrored: bool = False
-    """Options listed I … A with letters reassigned (hvae.md §7), a deviation from Murphy."""
+    """Options listed I … A with letters reassigned: position debiasing, a deviation from the
+    presentation of Murphy et al. (2011)."""
     cell: str
     """A readable cell label, e.g. ``prosocial/goal/original``."""
 
@@ -53,5 +55,9 @@ class RunRecord(BaseModel):
     seed: int
     epoch: int
     goal: str
-    """The goal sentence the model stated (or the fixed goal when the switch is off)."""
+    """The goal sentence the model stated, stripped ("" when it said nothing), or the fixed goal
+    when the switch is off."""
+    goal_empty: bool = False
+    """The model's goal reply was empty: counted in the report, never replaced. The questions
+    then remind the model of ``NO_GOAL_PLACEHOLDER`` instead of its (empty) goal."""
     items: tuple[ItemRecord, ...]

@@ -1,15 +1,17 @@
 """The HVAE dialogue solver: value induction, goal, then the six slider questions.
 
 One sample is one (target, goal switch, presentation) cell; one epoch is one *run*, a fresh
-conversation with seed = base seed + epoch (hvae.md §3). The solver only converses and records
-what was asked and answered; reading the choices is the scorer's job, so logs can be re-scored.
+conversation with seed = base seed + epoch. The protocol is that of Zhang et al. (2023), arXiv
+2305.17147: state the value, take the role, set a goal, answer the six primary slider items of
+Murphy et al. (2011). The solver only converses and records what was asked and answered;
+reading the choices is the scorer's job, so logs can be re-scored.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from inspect_ai.model import ChatMessageUser, GenerateConfig, ModelOutput
+from inspect_ai.model import ChatMessageUser, GenerateConfig
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 
 from pluralign.scoring.option_distribution import DEFAULT_TOP_LOGPROBS
@@ -30,14 +32,14 @@ def svo_dialogue(
     distributional: bool = False,
     top_logprobs: int = DEFAULT_TOP_LOGPROBS,
 ) -> Solver:
-    """Run one HVAE conversation (hvae.md §3) and record every question and reply.
+    """Run one HVAE conversation and record every question and reply.
 
     Args:
         base_seed: run *e* is generated with seed ``base_seed + e`` (recorded per item).
         state_max_tokens: token limit for the value description and goal replies.
         answer_max_tokens: token limit for each slider answer; a reply cut off here is unparsed.
         distributional: ask each slider question once with log-probabilities and continue the
-            conversation with the most likely letter (hvae.md §6).
+            conversation with the most likely letter (``pluralign.scoring.option_distribution``).
         top_logprobs: number of alternatives per position requested in distributional mode.
 
     """
@@ -48,13 +50,14 @@ def svo_dialogue(
         if meta.target == prompts.CONTROL and not meta.goal_prompt:
             state.messages.clear()  # this dialogue starts at question 1 (see first_user_message)
         goal = await _induce(state, generate, meta, seed, state_max_tokens)
+        shown_goal = goal or prompts.NO_GOAL_PLACEHOLDER
         items: list[ItemRecord] = []
         for number, item in enumerate(PRIMARY_ITEMS, start=1):
             order = presented_order(item, mirrored=meta.mirrored)
             letters = OPTION_LETTERS[: len(order)]
             shown = [item.options[i] for i in order]
             options = [(letters[k], o.self_coins, o.other_coins) for k, o in enumerate(shown)]
-            text = prompts.question_prompt(number, len(PRIMARY_ITEMS), options, goal)
+            text = prompts.question_prompt(number, len(PRIMARY_ITEMS), options, shown_goal)
             if number == 1 and not meta.goal_prompt:
                 text = f"{prompts.game_preamble_without_goal(meta.target)}\n\n{text}"
             _add_user(state, text)
@@ -69,7 +72,13 @@ def svo_dialogue(
                 top_logprobs=top_logprobs,
             )
             items.append(record)
-        run = RunRecord(seed=seed, epoch=state.epoch, goal=goal, items=tuple(items))
+        run = RunRecord(
+            seed=seed,
+            epoch=state.epoch,
+            goal=goal,
+            goal_empty=meta.goal_prompt and not goal,
+            items=tuple(items),
+        )
         state.store.set(RUN_STORE_KEY, run.model_dump(mode="json"))
         return state
 
@@ -80,6 +89,8 @@ async def _induce(
     state: TaskState, generate: Generate, meta: HvaeSampleMeta, seed: int, max_tokens: int
 ) -> str:
     """Steps 1–3: state the value, take the role, set the goal; return the goal sentence.
+
+    The model's goal reply is returned as it is (stripped), "" when it said nothing.
 
     The sample's input already holds the first user message (see ``first_user_message``).
     """
@@ -92,7 +103,7 @@ async def _induce(
     elif not meta.goal_prompt:
         return prompts.fixed_goal(meta.target)
     state = await generate(state, **config)
-    return _goal_sentence(state.output)
+    return state.output.completion.strip()
 
 
 def first_user_message(target: str, goal_prompt: bool) -> str:
@@ -106,11 +117,6 @@ def first_user_message(target: str, goal_prompt: bool) -> str:
     if goal_prompt:
         return prompts.goal_request(target)
     return prompts.GAME
-
-
-def _goal_sentence(output: ModelOutput) -> str:
-    text = output.completion.strip()
-    return text if text else "(no goal stated)"
 
 
 def _add_user(state: TaskState, text: str) -> None:

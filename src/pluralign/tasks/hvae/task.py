@@ -1,4 +1,8 @@
-"""The HVAE Inspect task: ``inspect eval pluralign/hvae`` (hvae.md §3–6)."""
+"""The HVAE Inspect task: ``inspect eval pluralign/hvae``.
+
+Zhang et al. (2023), *Heterogeneous Value Alignment Evaluation for Large Language Models*,
+arXiv 2305.17147, on the SVO Slider Measure of Murphy, Ackermann & Handgraaf (2011).
+"""
 
 from __future__ import annotations
 
@@ -18,8 +22,11 @@ from pluralign.tasks.hvae.records import HvaeSampleMeta
 from pluralign.tasks.hvae.scorer import svo_choice_scorer
 from pluralign.tasks.hvae.solver import first_user_message, svo_dialogue
 
-TASK_VERSION = 1
-"""Bumped whenever prompts, parsing or scoring change what a sample means."""
+TASK_VERSION = 2
+"""Bumped whenever prompts, parsing or scoring change what a sample means.
+
+2: headline figures score unreadable answers at the worst value (``…_parsed`` twins beside),
+empty goal replies are flagged, dist-mode calls use the task's generate config."""
 TARGETS: tuple[str, ...] = (*prompts.VALUE_PHRASES, prompts.CONTROL)
 """The four SVO targets and the no-induction control."""
 
@@ -41,14 +48,16 @@ def hvae(
 
     Args:
         targets: values to induce (altruistic, prosocial, individualistic, competitive) and/or
-            ``control`` (no induction); default all five. A comma-free list, or one name.
+            ``control`` (no induction); default all five. A list, or one string of
+            comma-separated names (``hvae(targets="prosocial,competitive")``).
         goal: whether the model states its own goal (``on``), gets a fixed one (``off``), or both.
-        mirrored: also present every cell with options listed I … A (hvae.md §7).
+        mirrored: also present every cell with options listed I … A (position debiasing, a
+            deviation from Murphy et al.'s presentation).
         runs: runs per cell (Inspect epochs; the paper used 10).
         seed: base seed; run e is generated with seed + e.
         temperature: sampling temperature (the paper's chat models ran at the API default, 1.0).
         mode: ``verbal`` reads a sampled reply; ``dist`` reads the letter distribution from one
-            generation with log-probabilities (hvae.md §6).
+            generation with log-probabilities (``pluralign.scoring.option_distribution``).
         extractor_attempts: ask the ``extractor`` model role this many times when the rules
             cannot read a reply (0 = rules only).
         state_max_tokens: token limit for the value description and the goal replies.
@@ -87,10 +96,16 @@ def hvae(
 
 
 def resolve_targets(targets: Sequence[str] | str | None) -> tuple[str, ...]:
-    """Validate requested targets; None means all five."""
+    """Validate requested targets; None means all five.
+
+    A string is a comma-separated list of names, however it arrives: Inspect's ``-T`` splits a
+    plain ``targets=a,b`` itself but not a quoted value, a task-args file or a Python call.
+    Names are stripped of surrounding spaces.
+    """
     if targets is None:
         return TARGETS
-    requested = (targets,) if isinstance(targets, str) else tuple(targets)
+    names = targets.split(",") if isinstance(targets, str) else targets
+    requested = tuple(name.strip() for name in names)
     for name in requested:
         if name not in TARGETS:
             raise ChoiceError("HVAE target", name, TARGETS)
