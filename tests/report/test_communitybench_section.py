@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import math
 import re
@@ -14,6 +15,7 @@ from inspect_ai.model import Logprob, Logprobs, ModelOutput, TopLogprob
 
 from pluralign.report.build import write_outputs
 from pluralign.report.communitybench_section import CommunityBenchSection
+from pluralign.scoring.unreadable import POLICY_NOTE
 from pluralign.tasks.communitybench.task import communitybench_dp, communitybench_pi
 from pluralign.testing import Turn, scripted_model, scripted_output
 
@@ -120,3 +122,20 @@ def test_per_community_breakdown_with_a_lower_minimum(logs: list[EvalLog]) -> No
         r for r in rows if r.group == "profile own · home-cooking" and r.metric == "accuracy"
     )
     assert cooking.estimate == 1.0 and cooking.n == 1
+
+
+def test_policy_note_gold_rule_and_parsed_rows_with_baselines(logs: list[EvalLog]) -> None:
+    section = CommunityBenchSection()
+    rows = section.rows(logs)
+    page = section.html(rows)
+    assert page.count(html.escape(POLICY_NOTE)) == 1
+    assert "CommunityBench (illustrative): beta_rate (α₀ = 1, β₀ = 1)" in page
+    keyed = {(r.task, r.group, r.metric): r for r in rows}
+    for metric in ("accuracy", "accuracy_parsed"):
+        row = keyed[("communitybench_pi[verbal]", "profile own", metric)]
+        assert {"uniform", "always_A", "best_position"} <= row.baselines.keys()
+        assert f"<td class='text' title='{html.escape(row.source.formula)}'>{metric}</td>" in page
+    for metric in ("tau_b_parsed", "top1_parsed", "jsd_bits_parsed", "unparsed_share"):
+        assert ("communitybench_dp[dist]", "profile own", metric) in keyed
+    assert keyed[("communitybench_pi[verbal]", "profile own", "gold_tied")].estimate == 0.0
+    assert "gold rule of CommunityBench (illustrative)" in rows[0].note

@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from inspect_ai.log import EvalLog
+from pydantic import ValidationError
+
+from pluralign.data.gold import GoldConfig
 
 SUITE = "communitybench"
 """The suite name in task metadata."""
@@ -22,8 +25,9 @@ class ItemOutcome:
     """Answer letters: options (PI, DP) or candidate communities (CI)."""
     gold: tuple[float, ...]
     """Gold distribution over the item's responses (sums to 1)."""
-    answer_index: int
-    """Index of the right letter (gold top reply, or the own community among candidates)."""
+    answer_index: int | None
+    """Index of the right letter (gold top reply, or the own community among candidates);
+    None for a PI or DP item whose gold top is tied (no single gold choice)."""
     chosen: int | None
     """Index of the chosen letter (a distribution's top); None when unparsed."""
     predicted: tuple[float, ...] | None
@@ -35,14 +39,21 @@ class ItemOutcome:
     """DP: Jensen–Shannon divergence from the gold distribution in bits, in [0, 1]."""
 
     @property
-    def correct(self) -> bool:
-        """Whether the chosen letter is the right one (unparsed counts as not correct)."""
-        return self.chosen is not None and self.chosen == self.answer_index
+    def gold_tied(self) -> bool:
+        """Whether the item has no single right answer (its gold top is tied)."""
+        return self.answer_index is None
+
+    @property
+    def correct(self) -> bool | None:
+        """Whether the chosen letter is the right one; None when unreadable or gold-tied."""
+        if self.unparsed or self.chosen is None or self.answer_index is None:
+            return None
+        return self.chosen == self.answer_index
 
     @property
     def top1(self) -> bool | None:
-        """DP: whether the predicted top equals the gold top; None when unparsed."""
-        if self.predicted is None or self.chosen is None:
+        """DP: whether the predicted top equals the gold top; None when unparsed or gold-tied."""
+        if self.predicted is None or self.chosen is None or self.answer_index is None:
             return None
         return self.chosen == self.answer_index
 
@@ -64,11 +75,30 @@ class TaskRun:
     task: str
     task_version: int | str
     items: list[ItemOutcome] = field(default_factory=list)
+    gold: str = ""
+    """The dataset and its gold rule, e.g. ``SHP: vote_share (α₀ = 1)``; empty if unknown."""
 
     @property
     def label(self) -> str:
         """The task name shown in tables: ``communitybench_pi[verbal]``."""
         return f"communitybench_{self.cb_task}[{self.mode}]"
+
+
+LEGACY_GOLD_RULE = "beta_rate"
+"""The gold rule of logs written before datasets recorded one: the Beta rate was the only rule."""
+
+
+def gold_description(dataset: Any) -> str:
+    """``<dataset name>: <rule and parameters>`` from a log's dataset metadata; "" if unknown."""
+    if not isinstance(dataset, dict) or not isinstance(dataset.get("gold"), dict):
+        return ""
+    recorded = dict(dataset["gold"])
+    recorded.setdefault("rule", LEGACY_GOLD_RULE)
+    try:
+        rule = GoldConfig.model_validate(recorded).describe()
+    except ValidationError:
+        return ""
+    return f"{dataset.get('name', 'dataset')}: {rule}"
 
 
 def _float_or_none(value: Any) -> float | None:
@@ -78,12 +108,13 @@ def _float_or_none(value: Any) -> float | None:
 def _outcome(value: dict[str, Any], meta: dict[str, Any]) -> ItemOutcome:
     predicted = meta.get("predicted")
     chosen = meta.get("chosen_index")
+    answer = meta.get("answer_index")
     return ItemOutcome(
         item_id=str(meta["item_id"]),
         community_id=str(meta["community_id"]),
         letters=tuple(meta["letters"]),
         gold=tuple(float(g) for g in meta["gold"]),
-        answer_index=int(meta["answer_index"]),
+        answer_index=int(answer) if isinstance(answer, int) else None,
         chosen=int(chosen) if isinstance(chosen, int) else None,
         predicted=tuple(float(p) for p in predicted) if predicted is not None else None,
         unparsed=bool(value.get("unparsed")),
@@ -116,6 +147,7 @@ def collect_runs(logs: Sequence[EvalLog]) -> list[TaskRun]:
                 log=log.location,
                 task=log.eval.task,
                 task_version=log.eval.task_version,
+                gold=gold_description(metadata.get("dataset")),
             )
         for sample in log.samples or []:
             if not sample.scores:

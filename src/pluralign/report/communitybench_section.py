@@ -12,9 +12,12 @@ from pluralign.report.communitybench_plots import (
     sensitivity_figure,
 )
 from pluralign.report.communitybench_rows import (
+    COUNT_METRICS,
     DEFAULT_MIN_ITEMS,
     GOLD_RANK_PREFIX,
+    HEADLINE_METRICS,
     ILLUSTRATIVE_NOTE,
+    gold_rules,
     run_rows,
 )
 from pluralign.report.communitybench_runs import SUITE, collect_runs
@@ -22,14 +25,15 @@ from pluralign.report.communitybench_sensitivity import sensitivity_rows
 from pluralign.report.html import fmt, rows_table
 from pluralign.report.results import ResultRow
 from pluralign.report.svg import figure_block
+from pluralign.scoring.unreadable import POLICY_NOTE, UNPARSED_SHARE, parsed_metric
 
 _CHANCE = ("uniform", "always_A", "best_position")
 _TASKS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("pi", "PI — preference identification", ("accuracy",)),
-    ("dp", "DP — distribution prediction", ("tau_b", "top1", "jsd_bits")),
-    ("ci", "CI — community identification", ("accuracy",)),
+    ("pi", "PI — preference identification", HEADLINE_METRICS["pi"]),
+    ("dp", "DP — distribution prediction", HEADLINE_METRICS["dp"]),
+    ("ci", "CI — community identification", HEADLINE_METRICS["ci"]),
 )
-_COUNTS = ("unparsed", "tau_b_undefined")
+_COUNTS = (UNPARSED_SHARE, *COUNT_METRICS)
 _READINGS = {
     "verbal": "read from the sampled reply",
     "dist": "read from the option-letter log-probabilities of one generation",
@@ -79,9 +83,14 @@ class CommunityBenchSection:
         label = rows[0].task
         reading = _READINGS.get(label.rsplit("[", 1)[-1].rstrip("]"), "")
         per_community = [r for r in rows if r.metric in metrics and r.breakdown]
+        scored = (*metrics, *(parsed_metric(m) for m in metrics))
+        overall = sorted(
+            (r for r in rows if r.metric in scored and _is_overall(r)),
+            key=lambda r: (r.group, scored.index(r.metric)),
+        )
         return [
             f"<h4><code>{html.escape(label)}</code> — {html.escape(reading)}</h4>",
-            rows_table([r for r in rows if r.metric in metrics and _is_overall(r)], _CHANCE),
+            rows_table(overall, _CHANCE),
             rows_table([r for r in rows if r.metric in _COUNTS and _is_overall(r)]),
             rows_table(per_community, _CHANCE)
             if per_community
@@ -94,14 +103,22 @@ class CommunityBenchSection:
             "<p>PI: which reply the community endorses most; DP: how its endorsement is spread "
             "over the replies; CI: which of several candidate communities posted and voted. The "
             "community is described only by its profile (common identity, common bond); each "
-            "task also runs with no profile and with another community's profile. Accuracy and "
-            "top-1 carry 95 % Wilson intervals, means 95 % bootstrap (BCa) intervals; an "
-            "unparsed answer counts as not correct in accuracies and is left out of DP means, "
-            "and both are counted. Chance baselines are exact on the same items: a uniform "
-            "random answer, always the first letter, and the best single position in hindsight."
-            " <em>verbal</em> rows read sampled replies, <em>dist</em> rows the option-letter "
-            "log-probabilities of one generation.</p>"
+            "task also runs with no profile and with another community's profile. Every number "
+            "carries a 95 % interval (its method is in the results file). Chance baselines are "
+            "exact on the same items as their row: a uniform random answer, always the first "
+            "letter, and the best single position in hindsight. Items whose gold top is tied "
+            "have no single right answer: they are left out of accuracy and top-1 and counted "
+            "(<code>gold_tied</code>); τ-b and JSD keep them. <em>verbal</em> rows read sampled "
+            "replies, <em>dist</em> rows the option-letter log-probabilities of one generation."
+            f"</p>\n<p class='note'>{html.escape(POLICY_NOTE)}</p>"
         )
+        rules = gold_rules(rows)
+        if rules:
+            text += (
+                "\n<p>Gold distributions (from the replies' votes; docs/data-formats.md): "
+                + "; ".join(html.escape(rule) for rule in rules)
+                + ".</p>"
+            )
         if any(ILLUSTRATIVE_NOTE in r.note for r in rows):
             text = (
                 "<p class='note'>These CommunityBench results use the <strong>illustrative"
@@ -133,10 +150,12 @@ class CommunityBenchSection:
             return []
         parts = [
             "<h3>Profile sensitivity</h3>",
-            "<p>Differences are paired by item (variant − own) with 95 % bootstrap intervals. "
-            "The ratio is (score − chance) / (score with the own profile − chance): near 1 the "
-            "model ignores the profile, near 0 the variant leaves it at chance; it is undefined "
-            "where the own-profile score equals chance.</p>",
+            "<p>Differences are paired by item (variant − own) with 95 % intervals; items are "
+            "scored with the headline values, so an unreadable answer counts at the metric's "
+            "worst value rather than dropping the item. The ratio is (score − chance) / (score "
+            "with the own profile − chance): near 1 the model ignores the profile, near 0 the "
+            "variant leaves it at chance; it is undefined where the own-profile score equals "
+            "chance.</p>",
         ]
         if figure is not None:
             parts.append(
@@ -176,4 +195,4 @@ class CommunityBenchSection:
 
     def summary_metrics(self) -> tuple[str, ...]:
         """Headline columns for the terminal."""
-        return ("accuracy", "tau_b", "top1", "jsd_bits", "unparsed")
+        return ("accuracy", "tau_b", "top1", "jsd_bits", "unparsed", UNPARSED_SHARE)

@@ -1,4 +1,4 @@
-"""Profile sensitivity (communitybench.md §6): scores without / with another profile vs own.
+"""Profile sensitivity: scores without a profile / with another community's, against the own one.
 
 For each model, task and mode, the ``none`` and ``other`` variants are paired with ``own`` by
 item. Per metric it reports
@@ -10,8 +10,12 @@ item. Per metric it reports
 
 Chance per item: 1/n for accuracy and top-1 (a uniform-random answer), 0 for Kendall τ-b (a
 uniformly random ranking), and the JS divergence of the uniform prediction for ``jsd_bits``.
-Items enter a metric's pairing only where it is defined in both variants (a DP item unparsed
-or with undefined τ-b in either is left out; PI and CI unparsed items count as not correct).
+Items are scored with the **headline** values of the shared unreadable-answer policy
+(``pluralign.scoring.unreadable``): an unreadable answer takes the metric's worst value
+(accuracy and top-1 0, τ-b −1, JSD 1 bit), so a variant that breaks the format on hard items
+is not paired on its easy items only. Items enter a metric's pairing only where it applies in
+both variants: an item whose gold top is tied has no accuracy or top-1, and a readable constant
+prediction has no τ-b.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from pluralign.report.estimates import Estimate, mean_estimate
 from pluralign.report.results import ResultRow
 from pluralign.scoring.distribution_metrics import js_divergence_bits
 from pluralign.scoring.intervals import bootstrap_ci
+from pluralign.scoring.unreadable import worst_value
 
 RATIO_TOLERANCE = 1e-12
 """|own − chance| at or below this leaves the ratio undefined."""
@@ -50,16 +55,42 @@ def _uniform_jsd(item: ItemOutcome) -> float:
     return js_divergence_bits([1.0] * len(item.gold), item.gold)
 
 
+def _correct(item: ItemOutcome) -> float | None:
+    """Headline accuracy of one item: unreadable → 0; None when the gold top is tied."""
+    if item.gold_tied:
+        return None
+    return worst_value("accuracy") if item.unparsed else float(bool(item.correct))
+
+
+def _tau(item: ItemOutcome) -> float | None:
+    """Headline τ-b of one item: unreadable → −1; None when undefined (constant prediction)."""
+    return worst_value("tau_b") if item.unparsed else item.tau_b
+
+
 def _top1(item: ItemOutcome) -> float | None:
-    return None if item.top1 is None else float(item.top1)
+    """Headline top-1 of one item: unreadable → 0; None when the gold top is tied."""
+    if item.gold_tied:
+        return None
+    return worst_value("top1") if item.unparsed else float(bool(item.top1))
 
 
-CHOICE_METRICS = (PairedMetric("accuracy", lambda i: float(i.correct), _uniform_choice),)
+def _jsd(item: ItemOutcome) -> float | None:
+    """Headline JSD (bits) of one item: unreadable → 1 bit."""
+    return worst_value("jsd_bits") if item.unparsed else item.jsd_bits
+
+
+CHOICE_METRICS = (PairedMetric("accuracy", _correct, _uniform_choice),)
 DISTRIBUTION_METRICS = (
-    PairedMetric("tau_b", lambda i: i.tau_b, lambda i: 0.0),
+    PairedMetric("tau_b", _tau, lambda i: 0.0),
     PairedMetric("top1", _top1, _uniform_choice),
-    PairedMetric("jsd_bits", lambda i: i.jsd_bits, _uniform_jsd),
+    PairedMetric("jsd_bits", _jsd, _uniform_jsd),
 )
+
+HEADLINE_PAIRING = (
+    "headline values: an unreadable answer scores the metric's worst value (accuracy and top-1 "
+    "0, τ-b −1, JSD 1 bit)"
+)
+"""How paired items are scored, stated in every sensitivity row's formula."""
 
 
 @dataclass(frozen=True)
@@ -154,7 +185,8 @@ def _metric_rows(run: TaskRun, own: TaskRun, metric: PairedMetric) -> list[Resul
         f"{metric.name}_ratio",
         (value, low, high, method),
         len(pairs.items),
-        f"({metric.name} {run.profile} − chance) / ({metric.name} own − chance), paired items",
+        f"({metric.name} {run.profile} − chance) / ({metric.name} own − chance), paired items; "
+        f"{HEADLINE_PAIRING}",
         pairs.items,
         {"ignores_profile": 1.0, "at_chance": 0.0},
     )
@@ -169,7 +201,8 @@ def _metric_rows(run: TaskRun, own: TaskRun, metric: PairedMetric) -> list[Resul
             f"{metric.name}_difference",
             difference,
             len(pairs.items),
-            f"mean over paired items of {metric.name} ({run.profile}) − {metric.name} (own)",
+            f"mean over paired items of {metric.name} ({run.profile}) − {metric.name} (own); "
+            f"{HEADLINE_PAIRING}",
             pairs.items,
             {"no_effect": 0.0},
         ),
