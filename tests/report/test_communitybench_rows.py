@@ -74,7 +74,8 @@ def test_choice_accuracy_baselines_and_unparsed() -> None:
     assert accuracy.estimate == 0.5
     assert accuracy.n == 4
     parsed = rows["accuracy_parsed"]
-    assert (parsed.estimate, parsed.n) == (pytest.approx(2 / 3), 3)
+    assert parsed.estimate == pytest.approx(2 / 3)
+    assert parsed.n == 3
     assert parsed.source.sample_ids == ("q1", "q2", "q4")
     assert rows["unparsed_share"].estimate == pytest.approx(1 / 4)
     assert rows["unparsed_share"].n == 4
@@ -143,11 +144,14 @@ def test_distribution_rows_keep_undefined_tau_out_and_score_unparsed_at_the_wors
     # τ-b: d1 1, d2 −1, d3 undefined (left out), d4 unparsed → −1 in the headline
     assert rows["tau_b"].estimate == pytest.approx(-1 / 3)
     assert rows["tau_b"].source.sample_ids == ("d1", "d2", "d4")
-    assert (rows["tau_b_parsed"].estimate, rows["tau_b_parsed"].n) == (pytest.approx(0.0), 2)
+    assert rows["tau_b_parsed"].estimate == pytest.approx(0.0)
+    assert rows["tau_b_parsed"].n == 2
     assert rows["tau_b_undefined"].estimate == 1.0 and rows["tau_b_undefined"].n == 3
     # top-1: d1 A = A, d2 A ≠ C, d3 A (uniform: lowest index) = A, d4 unparsed → 0
-    assert (rows["top1"].estimate, rows["top1"].n) == (pytest.approx(2 / 4), 4)
-    assert (rows["top1_parsed"].estimate, rows["top1_parsed"].n) == (pytest.approx(2 / 3), 3)
+    assert rows["top1"].estimate == pytest.approx(2 / 4)
+    assert rows["top1"].n == 4
+    assert rows["top1_parsed"].estimate == pytest.approx(2 / 3)
+    assert rows["top1_parsed"].n == 3
     assert rows["jsd_bits"].estimate == pytest.approx((0.02 + 0.10 + 0.03 + 1.0) / 4)
     assert rows["jsd_bits_parsed"].estimate == pytest.approx((0.02 + 0.10 + 0.03) / 3)
     assert rows["unparsed"].estimate == 1.0 and rows["unparsed"].n == 4
@@ -312,7 +316,8 @@ def test_tied_dp_items_stay_in_tau_and_jsd_but_not_in_top1() -> None:
     rows = by_metric(distribution_rows(task_run(items, "dp"), "profile own", items))
     assert rows["tau_b"].n == 3 and rows["jsd_bits"].n == 3
     assert rows["tau_b"].estimate == pytest.approx((1.0 - 1.0 + 0.5) / 3)
-    assert (rows["top1"].estimate, rows["top1"].n) == (pytest.approx(1 / 2), 2)
+    assert rows["top1"].estimate == pytest.approx(1 / 2)
+    assert rows["top1"].n == 2
     assert rows["gold_tied"].estimate == 1.0
 
 
