@@ -1,11 +1,15 @@
 import math
 
+import numpy as np
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from scipy.spatial.distance import jensenshannon
+from scipy.stats import kendalltau
 
 from pluralign.scoring.distribution_metrics import (
     TauSummary,
+    _binary_divergence_bits,
     chance_baselines,
     js_distance_bits,
     js_divergence_bits,
@@ -64,10 +68,32 @@ def test_tau_b_rejects_different_lengths() -> None:
 @NO_DEADLINE
 @given(distribution_pairs())
 def test_tau_b_is_in_range_or_none(pair: tuple[list[float], list[float]]) -> None:
+    # kendall_tau_b does not clamp: this fails if its counts or square root go wrong.
     tau = kendall_tau_b(*pair)
     assert tau is None or -1.0 <= tau <= 1.0
     if tau is not None:
         assert not math.isnan(tau)
+
+
+@NO_DEADLINE
+@given(distribution_pairs())
+def test_tau_b_agrees_with_scipy(pair: tuple[list[float], list[float]]) -> None:
+    # scipy clips its tau to [-1, 1]; agreement to 1e-12 checks the unclamped formula itself.
+    expected = float(kendalltau(*pair, variant="b").statistic)
+    tau = kendall_tau_b(*pair)
+    assert (tau is None) == math.isnan(expected)
+    if tau is not None:
+        assert tau == pytest.approx(expected, abs=1e-12)
+
+
+def test_tau_b_perfect_agreement_is_exactly_one() -> None:
+    # 3 / sqrt(3) / sqrt(3) is 1.0000000000000002 in floating point; one sqrt of 3 * 3 is not.
+    assert kendall_tau_b([0.1, 0.2, 0.7], [0.2, 0.3, 0.5]) == 1.0
+    assert kendall_tau_b([0.7, 0.2, 0.1], [0.2, 0.3, 0.5]) == -1.0
+
+
+def test_tau_b_of_non_finite_values_is_none() -> None:
+    assert kendall_tau_b([0.1, math.nan, 0.7], [0.2, 0.3, 0.5]) is None
 
 
 @NO_DEADLINE
@@ -144,11 +170,48 @@ def test_jsd_normalises_its_inputs() -> None:
 @NO_DEADLINE
 @given(distribution_pairs())
 def test_jsd_is_symmetric_and_bounded(pair: tuple[list[float], list[float]]) -> None:
+    # js_divergence_bits does not clamp: a wrong sign or weight in its terms fails here.
     p, q = pair
     forward = js_divergence_bits(p, q)
     assert 0.0 <= forward <= 1.0
     assert forward == pytest.approx(js_divergence_bits(q, p), abs=1e-12)
     assert 0.0 <= js_distance_bits(p, q) <= 1.0
+
+
+@NO_DEADLINE
+@given(distribution_pairs())
+def test_jsd_agrees_with_scipy(pair: tuple[list[float], list[float]]) -> None:
+    p, q = pair
+    distance = float(jensenshannon(p, q, base=2))
+    assume(not math.isnan(distance))  # scipy: sqrt of a rounding-level negative number
+    assert js_divergence_bits(p, q) == pytest.approx(distance**2, abs=1e-12)
+
+
+def test_jsd_of_nearly_equal_distributions_is_not_below_zero() -> None:
+    # Summing rel_entr terms directly gives -2.9e-17 here, and the distance's sqrt then fails.
+    p = [0.27, 0.04, 0.02, 0.81, 0.91, 0.61]
+    q = [
+        0.10150375942713198,
+        0.015037593980873913,
+        0.0075187969956063035,
+        0.30451127822408874,
+        0.34210526310732176,
+        0.22932330826497727,
+    ]
+    divergence = js_divergence_bits(p, q)
+    assert 0.0 <= divergence < 1e-15
+    assert js_distance_bits(p, q) == pytest.approx(math.sqrt(divergence))
+
+
+def test_binary_divergence_terms_hand_computed() -> None:
+    # 1 - H2((1 + u)/2): 0 at u = 0, 1 at u = +-1, 1 - H2(0.75) at u = 0.5 (series branch),
+    # 1 - H2(0.875) at u = 0.75 (logarithm branch).
+    def h2(a: float) -> float:
+        return -a * math.log2(a) - (1 - a) * math.log2(1 - a)
+
+    u = np.array([0.0, 1.0, -1.0, 0.5, -0.5, 0.75])
+    expected = [0.0, 1.0, 1.0, 1 - h2(0.75), 1 - h2(0.75), 1 - h2(0.875)]
+    assert _binary_divergence_bits(u) == pytest.approx(expected, abs=1e-15)
 
 
 @NO_DEADLINE

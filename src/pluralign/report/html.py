@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from jinja2 import Environment, select_autoescape
 
 from pluralign.report.results import ResultRow
+from pluralign.scoring.intervals import IDENTICAL_VALUES
 
 _PAGE = """<!doctype html>
 <html lang="en">
@@ -77,7 +78,7 @@ def rows_table(rows: Sequence[ResultRow], baseline_names: Sequence[str] = ()) ->
     ]
     for row in rows:
         cells = "".join(f"<td>{fmt(row.baselines.get(name))}</td>" for name in baseline_names)
-        interval = f"[{fmt(row.ci_low)}, {fmt(row.ci_high)}]" if row.ci_low is not None else "—"
+        interval = html.escape(format_interval(row))
         lines.append(
             f"<tr><td class='text'>{html.escape(row.model)}</td>"
             f"<td class='text'>{html.escape(row.group)}</td>"
@@ -94,3 +95,16 @@ def fmt(value: float | None) -> str:
     if value is None:
         return "—"
     return f"{value:.3g}" if abs(value) < 1000 else f"{value:.0f}"
+
+
+def format_interval(row: ResultRow, missing: str = "—") -> str:
+    """A row's 95 % interval for a table cell: "[low, high]", or why there is none.
+
+    A zero-width interval from identical values is printed as "identical values", never as
+    "[x, x]", which would read as an exact result; a row without an interval gets ``missing``.
+    """
+    if row.ci_method == IDENTICAL_VALUES:
+        return IDENTICAL_VALUES
+    if row.ci_low is None or row.ci_high is None:
+        return missing
+    return f"[{fmt(row.ci_low)}, {fmt(row.ci_high)}]"

@@ -1,7 +1,7 @@
 """Metrics that compare a predicted distribution over options with a gold distribution.
 
-Used by CommunityBench DP (spec communitybench.md §3: Kendall τ-b, top-1, Jensen–Shannon
-divergence in bits) and by opinion-survey tasks (JS distance). Also: validation of a model's
+Used by CommunityBench's distribution task (Kendall τ-b, top-1, Jensen–Shannon divergence in
+bits) and by opinion-survey tasks (JS distance). Also: validation of a model's
 predicted distribution and exact chance baselines. Pure maths: no I/O, no Inspect imports.
 
 Conventions: the top choice of a distribution is its argmax with ties broken towards the
@@ -16,8 +16,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import rel_entr
-from scipy.stats import kendalltau
+from numpy.typing import NDArray
+from scipy.special import xlog1py
 
 
 def top_index(values: Sequence[float]) -> int:
@@ -35,12 +35,25 @@ def _check_same_length(predicted: Sequence[float], gold: Sequence[float]) -> Non
 def kendall_tau_b(predicted: Sequence[float], gold: Sequence[float]) -> float | None:
     """Return Kendall's τ-b between two distributions, in [−1, 1], or ``None`` if undefined.
 
-    τ-b (``scipy.stats.kendalltau``, variant "b") corrects for ties; it is undefined when
-    either input is constant or has fewer than two entries.
+    τ-b = (concordant − discordant) / √((pairs untied in x) · (pairs untied in y)) (Kendall
+    1945), the tie-corrected variant ``scipy.stats.kendalltau`` computes. It is undefined
+    when either input is constant or has fewer than two entries, or holds a non-finite value.
+    Computed from integer pair counts with one square root, so it stays inside [−1, 1] without
+    clamping: |concordant − discordant| ≤ √(product) by Cauchy–Schwarz, and a correctly
+    rounded square root and division keep that order.
     """
     _check_same_length(predicted, gold)
-    tau = float(kendalltau(predicted, gold, variant="b").statistic)
-    return None if math.isnan(tau) else min(1.0, max(-1.0, tau))
+    x = np.asarray(predicted, dtype=np.float64)
+    y = np.asarray(gold, dtype=np.float64)
+    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
+        return None
+    first, second = np.triu_indices(len(x), k=1)
+    sign_x = np.sign(x[first] - x[second]).astype(np.int64)
+    sign_y = np.sign(y[first] - y[second]).astype(np.int64)
+    untied_x, untied_y = int(np.count_nonzero(sign_x)), int(np.count_nonzero(sign_y))
+    if untied_x == 0 or untied_y == 0:
+        return None
+    return int(np.sum(sign_x * sign_y)) / math.sqrt(untied_x * untied_y)
 
 
 @dataclass(frozen=True)
@@ -68,21 +81,49 @@ def top1_agreement(predicted: Sequence[float], gold: Sequence[float]) -> bool:
     return top_index(predicted) == top_index(gold)
 
 
+_SERIES_LIMIT = 0.5
+"""|u| up to which `_binary_divergence_bits` sums its series (all terms positive)."""
+_SERIES_TERMS = 30
+"""Series terms: the k-th is below 0.25ᵏ of the first at |u| ≤ 0.5, so 30 reach 1e-18."""
+
+
+def _binary_divergence_bits(u: NDArray[np.float64]) -> NDArray[np.float64]:
+    """1 − H₂((1 + u)/2) in bits for u in [−1, 1]: from 0 (u = 0) to 1 (u = ±1).
+
+    Equals ½[(1 + u) log₂(1 + u) + (1 − u) log₂(1 − u)] = Σₖ u²ᵏ / (2k(2k − 1) ln 2). Near
+    u = 0 the series is summed (every term ≥ 0, so the value never turns negative by
+    rounding); elsewhere the logarithm form (``xlog1py``, 0·log 0 = 0) is at least 0.18.
+    """
+    square = u * u
+    series = np.zeros_like(u)
+    power = np.ones_like(u)
+    for k in range(1, _SERIES_TERMS + 1):
+        power = power * square
+        series = series + power / (2 * k * (2 * k - 1))
+    logs = xlog1py(1 + u, u) + xlog1py(1 - u, -u)
+    nats = np.where(np.abs(u) <= _SERIES_LIMIT, series, logs / 2)
+    return np.asarray(nats / math.log(2), dtype=np.float64)
+
+
 def js_divergence_bits(predicted: Sequence[float], gold: Sequence[float]) -> float:
     """Return the Jensen–Shannon divergence in bits, in [0, 1] (the squared JS distance).
 
     JSD(p, q) = ½ KL(p ‖ m) + ½ KL(q ‖ m) with m = ½ (p + q), logarithms base 2 (Lin 1991).
-    Inputs are normalised to sum to 1 first. Computed directly rather than by squaring
-    ``scipy.spatial.distance.jensenshannon``, which takes the square root of a rounding-level
-    negative number (NaN) for identical inputs.
+    Inputs are normalised to sum to 1 first. Computed as the weighted mean, with weights
+    pᵢ + qᵢ, of the per-option terms 1 − H₂(pᵢ / (pᵢ + qᵢ)) ∈ [0, 1] — the same sum regrouped
+    — so the result lies in [0, 1] by construction, without clamping (the direct sum of
+    ``rel_entr`` terms can land a rounding error below 0, and the square root of the distance
+    then fails).
     """
     _check_same_length(predicted, gold)
     p = np.asarray(predicted, dtype=np.float64)
     q = np.asarray(gold, dtype=np.float64)
     p, q = p / p.sum(), q / q.sum()
-    m = (p + q) / 2
-    divergence = (rel_entr(p, m).sum() + rel_entr(q, m).sum()) / (2 * math.log(2))
-    return min(1.0, max(0.0, float(divergence)))
+    weight = p + q
+    present = weight > 0
+    u = (p[present] - q[present]) / weight[present]
+    terms = weight[present] * _binary_divergence_bits(u)
+    return math.fsum(terms) / math.fsum(weight[present])
 
 
 def js_distance_bits(predicted: Sequence[float], gold: Sequence[float]) -> float:

@@ -1,0 +1,46 @@
+"""Interval cells of the report: identical values never print as an exact "[x, x]"."""
+
+from __future__ import annotations
+
+from pluralign.report.estimates import NO_INTERVAL, mean_estimate
+from pluralign.report.html import format_interval, rows_table
+from pluralign.report.results import ResultRow, Source
+
+
+def _row(values: list[float]) -> ResultRow:
+    estimate, low, high, method = mean_estimate(values)
+    return ResultRow(
+        suite="hvae",
+        task="hvae[verbal]",
+        model="m/one",
+        group="prosocial",
+        metric="value_rationality",
+        estimate=estimate,
+        ci_low=low,
+        ci_high=high,
+        ci_method=method,
+        n=len(values),
+        source=Source(log="x.eval", task="hvae", task_version=1),
+    )
+
+
+def test_identical_runs_print_as_identical_values() -> None:
+    row = _row([0.8, 0.8, 0.8])
+    assert (row.ci_low, row.ci_high) == (0.8, 0.8)  # results.json keeps the numbers
+    assert format_interval(row) == "identical values"
+    table = rows_table([row])
+    assert "identical values" in table
+    assert "[0.8, 0.8]" not in table
+
+
+def test_a_varying_sample_prints_its_limits() -> None:
+    row = _row([0.0, 1.0])
+    assert row.ci_low is not None and row.ci_high is not None
+    assert format_interval(row) == f"[{row.ci_low:.3g}, {row.ci_high:.3g}]"
+
+
+def test_a_single_run_has_no_interval() -> None:
+    row = _row([0.8])
+    assert row.ci_method == NO_INTERVAL
+    assert format_interval(row) == "—"
+    assert format_interval(row, missing="") == ""
