@@ -28,10 +28,10 @@ from numpy.typing import NDArray
 
 from pluralign.report.communitybench_rows import row
 from pluralign.report.communitybench_runs import ItemOutcome, TaskRun
-from pluralign.report.estimates import Estimate, mean_estimate
+from pluralign.report.estimates import NO_INTERVAL, Estimate, mean_estimate
 from pluralign.report.results import ResultRow
 from pluralign.scoring.distribution_metrics import js_divergence_bits
-from pluralign.scoring.intervals import bootstrap_ci
+from pluralign.scoring.intervals import fieller_interval
 from pluralign.scoring.unreadable import worst_value
 
 RATIO_TOLERANCE = 1e-12
@@ -135,28 +135,26 @@ def normalised_ratio(pairs: Pairs) -> float | None:
 
 
 def ratio_estimate(pairs: Pairs) -> tuple[Estimate, str]:
-    """The ratio with a paired bootstrap interval over items, and a note when it has none."""
+    """The ratio with Fieller's interval over paired items, and a note when it has none.
+
+    Fieller (1954) with a Student-t quantile on n − 1 df, on the per-item pairs
+    (variant − chance, own − chance): exact for bivariate-normal pairs, ≥ 94 % coverage from
+    n = 2 items on in simulation (tests/scoring/test_interval_coverage.py). When the own score
+    is not clearly away from chance the 95 % set is unbounded: no interval, and the note says so.
+    """
     if len(pairs.items) == 0:
         return (None, None, None, ""), "undefined: no item is defined in both variants"
     ratio = normalised_ratio(pairs)
     if ratio is None:
         return (None, None, None, ""), "undefined: the own-profile score equals chance"
-
-    def statistic(indices: NDArray[np.float64], axis: int = -1) -> NDArray[np.float64]:
-        chosen = indices.astype(np.int64)
-        chance = pairs.chance[chosen].mean(axis=axis)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out = (pairs.variant[chosen].mean(axis=axis) - chance) / (
-                pairs.own[chosen].mean(axis=axis) - chance
-            )
-        return np.asarray(out, dtype=np.float64)
-
-    indices = np.arange(len(pairs.items), dtype=np.float64)
-    try:
-        interval = bootstrap_ci(indices, statistic=statistic)
-    except ValueError:
-        # Some resamples put the own score exactly at chance: the ratio is infinite there.
-        return (ratio, None, None, ""), "no interval: the denominator vanishes in resamples"
+    if len(pairs.items) < 2:
+        return (ratio, None, None, NO_INTERVAL), ""
+    interval = fieller_interval(pairs.variant - pairs.chance, pairs.own - pairs.chance)
+    if interval is None:
+        return (ratio, None, None, "no interval: Fieller set unbounded"), (
+            "no interval: Fieller's 95 % set is unbounded "
+            "(the own-profile score is not clearly away from chance)"
+        )
     return (ratio, interval.low, interval.high, interval.method), ""
 
 

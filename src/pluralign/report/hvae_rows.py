@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 from inspect_ai.log import EvalLog
-from numpy.typing import NDArray
 
 from pluralign.report.estimates import (
     NO_INTERVAL,
@@ -19,7 +17,7 @@ from pluralign.report.estimates import (
     share_estimate,
 )
 from pluralign.report.results import ResultRow, Source
-from pluralign.scoring.intervals import bootstrap_ci
+from pluralign.scoring.intervals import jackknife_t_interval
 from pluralign.values.svo import (
     PRIMARY_ITEMS,
     SvoCategory,
@@ -286,10 +284,11 @@ def _dist_rows(cell: CellRuns, control: CellRuns | None) -> list[ResultRow]:
 
 
 _PRIMARY_OPTIONS = tuple(item.options for item in PRIMARY_ITEMS)
-"""Each primary item's options, computed once: the pooled-angle bootstrap reads them ~10⁵ times."""
+"""Each primary item's options, computed once: the pooled angle's jackknife reads them often."""
 
 
 def _pooled_angle(runs: Sequence[dict[str, Any]]) -> float:
+    """SVO angle (Murphy et al. 2011) of the mean payoffs pooled over every run's six choices."""
     chosen = [
         options[index]
         for run in runs
@@ -305,18 +304,20 @@ TEMPERATURE_ZERO_NOTE = (
 )
 
 
-def _boot_runs(runs: Sequence[dict[str, Any]], statistic: Any) -> Estimate:
-    """Bootstrap a statistic of whole runs by resampling run indices."""
+def _boot_runs(
+    runs: Sequence[dict[str, Any]], statistic: Callable[[Sequence[dict[str, Any]]], float]
+) -> Estimate:
+    """A smooth statistic of whole runs with its jackknife-t interval over runs.
+
+    No bootstrap (despite the historical name): over 2–3 runs it returns their range and
+    covers about half the time. The jackknife-t interval keeps ≥ 94 % coverage for the pooled
+    SVO angle from n = 2 runs on (tests/scoring/test_interval_coverage.py).
+    """
     if not runs:
         return _none()
     if len(runs) < 2:
         return (float(statistic(runs)), None, None, NO_INTERVAL)
-    indices = list(range(len(runs)))
-
-    def of_indices(sample: NDArray[np.float64]) -> float:
-        return float(statistic([runs[int(i)] for i in sample]))
-
-    interval = bootstrap_ci([float(i) for i in indices], statistic=of_indices)
+    interval = jackknife_t_interval(runs, statistic)
     return (interval.estimate, interval.low, interval.high, interval.method)
 
 
