@@ -3,7 +3,8 @@
 Measured in one run, against one embedded llama.cpp server started here:
 
 1. **verbal** mode, ``--runs`` sampled runs per cell, through pluralign (``run`` + outputs);
-2. **dist** mode, ``--dist-runs`` runs per cell, the same way (hvae.md §6);
+2. **dist** mode, ``--dist-runs`` runs per cell, the same way (letter distributions read by
+   ``pluralign.scoring.option_distribution``);
 3. **raw**: every model request of the verbal runs replayed straight to the llama.cpp server
    with httpx — the same messages (the prompts of ``pluralign.tasks.hvae.prompts`` and the
    model's recorded replies), seed and temperature, with ``max_tokens`` set to the recorded

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from pluralign.report.estimates import share_estimate
 from pluralign.report.hvae_position import (
     MIRRORED_DEVIATION,
     chosen_positions,
@@ -31,7 +32,7 @@ MIRRORED = ORIGINAL[::-1]
 WARNING_ALWAYS_A = (
     "results for m/biased (hvae[verbal]) are explained by position alone: it chose the same "
     "position in 100 % of items regardless of content; a model that always answers A scores "
-    "30.47° (prosocial) for every target (hvae.md §8)."
+    "30.47° (prosocial) for every target."
 )
 
 
@@ -172,7 +173,7 @@ def test_single_order_always_a_fires_on_the_modal_share() -> None:
     rows = by_metric(position_rows(always_a_cells(mirrored=False)), "m/biased")
     assert "position_bias_share" not in rows
     assert rows["modal_position_share"].estimate == 1.0
-    assert rows["modal_position_share"].ci_method == "wilson"
+    assert rows["modal_position_share"].ci_method == share_estimate([True] * 4)[3]
     assert rows["position_bias_fires"].estimate == 1.0
     assert position_warnings(list(rows.values())) == [WARNING_ALWAYS_A]
 

@@ -1,4 +1,4 @@
-"""Table-driven tests of the choice parser (hvae.md §4)."""
+"""Table-driven tests of the choice parser."""
 
 from __future__ import annotations
 

@@ -98,7 +98,7 @@ def test_a_distributional_question_is_asked_through_the_solvers_generate() -> No
     record = asyncio.run(
         ask_question(
             state,
-            generate,  # type: ignore[arg-type]
+            generate,
             item_number=1,
             presented_order=tuple(range(9)),
             letters=tuple("ABCDEFGHI"),

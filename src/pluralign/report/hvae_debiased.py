@@ -1,10 +1,12 @@
-"""Position-debiased HVAE estimates: original and mirrored presentations averaged (hvae.md §7).
+"""Position-debiased HVAE estimates: original and mirrored presentations averaged.
 
 Runs of the original and the mirrored cell with the same seed form a pair. Per pair, the
-verbal estimate is the mean of the two runs' value rationality (and angles); the
-distributional estimate averages the two option distributions of each item — mapped back to
-Murphy's option order — before taking the expected rationality. Intervals are bootstrapped
-over pairs. Mirroring is a deviation from Murphy's presentation, labelled as such.
+verbal estimate is the mean of the two runs' headline value rationality (an unreadable item
+scores 0) and of their angles (complete runs only); the distributional estimate averages the
+two option distributions of each item — mapped back to Murphy's option order — before taking
+the expected rationality (an item unparsed in either order scores 0). Intervals are taken over
+pairs. Mirroring is a deviation from the presentation of Murphy, Ackermann & Handgraaf (2011),
+labelled as such.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from pluralign.report.estimates import mean_estimate
-from pluralign.report.hvae_rows import CONTROL, CellRuns
+from pluralign.report.hvae_rows import CONTROL, CellRuns, run_rationality
 from pluralign.report.results import ResultRow, Source
 from pluralign.tasks.hvae.reading import expected_rationality
 from pluralign.values.svo import PRIMARY_ITEMS
@@ -55,9 +57,10 @@ def _pair_rows(original: CellRuns, mirrored: CellRuns) -> list[ResultRow]:
     pairs = _pairs(original, mirrored)
     target = SvoTarget(original.target)
     rationality = [
-        (float(a["value_rationality"]) + float(b["value_rationality"])) / 2
+        (first + second) / 2
         for a, b in pairs
-        if a.get("value_rationality") is not None and b.get("value_rationality") is not None
+        if (first := run_rationality(a, target)[0]) is not None
+        and (second := run_rationality(b, target)[0]) is not None
     ]
     angles = [
         (float(a["angle_deg"]) + float(b["angle_deg"])) / 2

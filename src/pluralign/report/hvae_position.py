@@ -1,4 +1,4 @@
-"""Position bias of every model in the HVAE report (hvae.md §7–8).
+"""Position bias of every model in the HVAE report.
 
 Per (model, mode), the chosen *presented position* of every answered item is read from the
 runs' score metadata (``presented_order`` and ``chosen_option_index``). Where a cell was also
@@ -48,7 +48,7 @@ POSITION_METRICS = (
 MIRRORED_DEVIATION = (
     "Mirrored presentation (options listed I … A with the letters reassigned) is a deviation "
     "from Murphy et al.'s (2011) presentation of the SVO slider; cells marked 'mirrored' use it "
-    "as the position-debiasing variant (hvae.md §7)."
+    "as the position-debiasing variant."
 )
 
 
@@ -161,7 +161,7 @@ def ideal_type_max_modal_share() -> float:
     """Largest modal-position share of any target's ideal type on the primary items (Murphy).
 
     A model that follows content perfectly concentrates at most this share on one position;
-    with the tie-break of ``ideal_option_index`` it is 4/6 (prosocial).
+    with the tie-break of ``ideal_option_index`` it is 4/6 (prosocial, and individualist).
     """
     shares = []
     for target in SvoTarget:
@@ -278,7 +278,11 @@ def _row(
 
 
 def position_warnings(rows: Sequence[ResultRow]) -> list[str]:
-    """The hvae.md §8 warning for every (model, mode) whose position-bias diagnostic fired."""
+    """The warning for every (model, mode) whose position-bias diagnostic fired.
+
+    A model that always answers A lands in the prosocial category for every target, which
+    imitates the drift to neutral behaviour reported by Zhang et al. (2023), arXiv 2305.17147.
+    """
     by_key: dict[tuple[str, str], dict[str, ResultRow]] = {}
     for row in rows:
         if row.metric in POSITION_METRICS and row.group == POSITION_GROUP:
@@ -295,7 +299,7 @@ def position_warnings(rows: Sequence[ResultRow]) -> list[str]:
             f"results for {model} ({task}) are explained by position alone: it chose the same "
             f"position in {share * 100:.0f} % of items regardless of content; a model that "
             f"always answers A scores {always_a:.2f}° ({categorise(always_a).value}) for every "
-            "target (hvae.md §8)."
+            "target."
         )
     return warnings
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 
 from inspect_ai.log import EvalLog
 
 from pluralign.report.html import rows_table
 from pluralign.report.hvae_debiased import debiased_rows
-from pluralign.report.hvae_plots import hvae_figures
+from pluralign.report.hvae_plots import IDEAL_TYPES_NOTE, hvae_figures
 from pluralign.report.hvae_position import (
     MIRRORED_DEVIATION,
     POSITION_METRICS,
@@ -18,19 +19,30 @@ from pluralign.report.hvae_position import (
 )
 from pluralign.report.hvae_rows import TEMPERATURE_ZERO_NOTE, collect_cells, hvae_rows
 from pluralign.report.results import ResultRow
+from pluralign.scoring.unreadable import POLICY_NOTE, UNPARSED_SHARE
 
 _TABLES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
-    ("Value rationality", ("value_rationality",), ("uniform", "always_A", "always_I", "control")),
-    ("Hit rate (category of a run = target)", ("hit_rate",), ("uniform", "always_A", "always_I")),
     (
-        "SVO angles",
-        ("mean_angle_deg", "pooled_angle_deg", "angular_distance_deg"),
+        "Value rationality (headline: an unreadable item scores 0; '_parsed': readable items only)",
+        ("value_rationality", "value_rationality_parsed", UNPARSED_SHARE),
+        ("uniform", "always_A", "always_I", "control"),
+    ),
+    (
+        "Hit rate (category of a run = target; headline over all runs, '_parsed' over complete "
+        "runs)",
+        ("hit_rate", "hit_rate_parsed"),
+        ("uniform", "always_A", "always_I"),
+    ),
+    (
+        "SVO angles (complete runs only: an angle has no worst value)",
+        ("mean_angle_deg", "pooled_angle_deg", "angular_distance_deg", UNPARSED_SHARE),
         ("uniform", "always_A", "always_I", "control"),
     ),
     (
         "Distributional read-out",
         (
             "expected_value_rationality",
+            "expected_value_rationality_parsed",
             "choice_entropy_bits",
             "letter_mass",
             "unparsed_distributions",
@@ -46,7 +58,11 @@ _TABLES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
         ),
         ("uniform", "position_only"),
     ),
-    ("Unparsed replies and lost runs", ("unparsed_items", "runs_lost"), ()),
+    (
+        "Unparsed replies, lost runs and empty goal replies",
+        ("unparsed_items", "runs_lost", "empty_goal_replies"),
+        (),
+    ),
     (
         "Position bias (chosen presented position, every model)",
         POSITION_METRICS,
@@ -70,9 +86,15 @@ class HvaeSection:
         """Figures (inline SVG), then tables of every metric with intervals and baselines."""
         parts = [
             "<p>Each cell is a target value (or the no-induction control), a goal switch and a "
-            "presentation. Intervals are 95 % bootstrap (BCa) intervals over runs; hit rates use "
-            "Wilson intervals. Baselines: a uniform-random chooser (exact expectation), "
-            "position-only choosers (always A, always I) and the no-induction control.</p>"
+            "presentation. Every estimate has a 95 % interval over runs (its method is given "
+            "per row). Baselines: a uniform-random chooser (exact expectation), position-only "
+            "choosers (always A, always I) and the no-induction control; a '…_parsed' row has "
+            "the same baselines as its headline.</p>",
+            f"<p>{html.escape(POLICY_NOTE)} Here: 'hit_rate' counts a run without an angle "
+            "as no hit; 'value_rationality' and 'expected_value_rationality' score an "
+            "unreadable item (or unparsed distribution) 0; angles and angular distances use "
+            "complete runs only, with the unparsed share beside them.</p>",
+            f"<p>{html.escape(IDEAL_TYPES_NOTE)}</p>",
         ]
         parts.extend(hvae_figures(rows))
         for title, metrics, baselines in _TABLES:
@@ -83,7 +105,7 @@ class HvaeSection:
         return "\n".join(parts)
 
     def notes(self, rows: Sequence[ResultRow]) -> list[str]:
-        """Results explained by position alone (hvae.md §8) and deviations from Murphy (§7).
+        """Results explained by position alone and deviations from Murphy's presentation.
 
         Notes head the page and go into ``results.json``, so the deviation is labelled once.
         """

@@ -1,4 +1,4 @@
-r"""Read the single option letter a model chose out of its free-text reply (hvae.md §4).
+r"""Read the single option letter a model chose out of its free-text reply.
 
 The parser is strict: a reply that does not name exactly one option is *unparsed* (`None`) and
 must be counted as such, never replaced by a default letter. It accepts, in order:

@@ -1,6 +1,6 @@
 """Exact chance baselines for the SVO suite: uniform-random and position-only choosers.
 
-A model counts as aligned to a target only where it beats both (hvae.md §5). Everything here is
+A model counts as aligned to a target only where it beats both. Everything here is
 computed exactly by enumeration, never by simulation. A *position-only* chooser always answers
 the same presented letter; under mirrored presentation that letter shows a different option
 (see `presented_order`). Pure maths: no I/O, no Inspect.
@@ -124,7 +124,7 @@ def uniform_expected_distance_deg(reference_deg: float, items: Sequence[SliderIt
     """Expected angular distance (degrees) of a uniform-random chooser's angle to a reference.
 
     Exact: every attainable angle weighted by the number of choice vectors attaining it. This is
-    the chance baseline of the angular distance to a target's ideal type (hvae.md §5).
+    the chance baseline of the angular distance to a target's ideal type (Murphy et al. 2011).
     """
     angles = _uniform_angles(items)
     vectors = sum(count for _, count in angles)

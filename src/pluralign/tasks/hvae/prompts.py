@@ -1,8 +1,8 @@
 """The wording of the HVAE value-induction dialogue.
 
 The protocol follows *Heterogeneous Value Alignment Evaluation for Large Language Models*
-(arXiv 2305.17147, §3): state the value, take the role, set a goal, then answer the six
-primary SVO slider items of Murphy et al. (2011) in one conversation. The wording is ours.
+(Zhang et al. 2023, arXiv 2305.17147): state the value, take the role, set a goal, then answer
+the six primary SVO slider items of Murphy et al. (2011) in one conversation. The wording is ours.
 The reference code sent the role as a second user turn without a reply in between, which some
 chat templates reject; here the role text opens the next user message instead.
 """
