@@ -90,3 +90,10 @@ def test_unknown_config_keys_are_errors(tmp_path: Path) -> None:
     config.write_text("runn:\n  runs: 2\n")
     result = _cli("--config", str(config), "run")
     assert "unknown command 'runn'" in result.stderr
+
+
+def test_no_goal_with_goal_is_a_usage_error() -> None:
+    result = _cli("run", "--no-goal", "--goal", "on", "--suite", "hvae")
+    assert result.returncode == 2, result.stderr
+    assert "--no-goal and --goal on contradict each other" in result.stderr
+    assert "Traceback" not in result.stderr

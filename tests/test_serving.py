@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib.util
 import os
 import signal
-import socket
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
@@ -16,12 +15,7 @@ import pytest
 from pluralign import serving
 from pluralign.errors import ServerError
 from pluralign.serving import EmbeddedServer, EmbeddedServerConfig, locate_weights
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.support.network import free_port
 
 
 def test_weights_are_found_and_checksummed() -> None:
@@ -55,7 +49,7 @@ class _Healthy(BaseHTTPRequestHandler):
 
 
 def test_port_taken_by_another_server_is_a_clear_error() -> None:
-    port = _free_port()
+    port = free_port()
     other = HTTPServer(("127.0.0.1", port), _Healthy)
     thread = threading.Thread(target=other.serve_forever, daemon=True)
     thread.start()
@@ -77,7 +71,7 @@ def _alive(pid: int) -> bool:
 
 @pytest.mark.e2e
 def test_server_answers_and_leaves_no_process_behind() -> None:
-    server = EmbeddedServer(EmbeddedServerConfig(port=_free_port(), slots=1, ctx_per_slot=1024))
+    server = EmbeddedServer(EmbeddedServerConfig(port=free_port(), slots=1, ctx_per_slot=1024))
     with server:
         pid = server.pid
         assert pid is not None
@@ -88,7 +82,7 @@ def test_server_answers_and_leaves_no_process_behind() -> None:
 
 @pytest.mark.e2e
 def test_a_server_that_dies_is_reported() -> None:
-    server = EmbeddedServer(EmbeddedServerConfig(port=_free_port(), slots=1, ctx_per_slot=1024))
+    server = EmbeddedServer(EmbeddedServerConfig(port=free_port(), slots=1, ctx_per_slot=1024))
     with server:
         assert server.pid is not None
         os.kill(server.pid, signal.SIGKILL)

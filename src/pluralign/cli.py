@@ -178,6 +178,11 @@ def run_command(
     from pluralign.errors import ChoiceError
     from pluralign.run.config import RunConfig
 
+    if no_goal and goal is not None:
+        raise typer.BadParameter(
+            f"--no-goal and --goal {goal} contradict each other; give one of them",
+            param_hint="--no-goal / --goal",
+        )
     if goal is not None and goal not in ("on", "off", "both"):
         raise ChoiceError("goal switch", goal, ("on", "off", "both"))
     if mode not in ("verbal", "dist", "both"):

@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -25,6 +24,7 @@ import pytest
 from pluralign.errors import ServerError
 from pluralign.run.config import LOG_ROOT_ENV
 from pluralign.serving import locate_weights, server_is_healthy
+from tests.support.network import free_port as support_free_port
 
 SERVER_MODULE = "pluralign.serving"
 """What the embedded server's child process runs (``python -m pluralign.serving``)."""
@@ -103,16 +103,10 @@ def run_cli(pluralign_executable: Path, cli_env: dict[str, str], tmp_path: Path)
     return run
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 def free_port() -> int:
     """A port no one listens on now (the OS picks it, so parallel tests do not clash)."""
-    return _free_port()
+    return support_free_port()
 
 
 def _serving_pids(port: int) -> list[int]:

@@ -4,18 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from tests.support.network import free_port
 
 
 @pytest.mark.e2e
@@ -31,7 +26,7 @@ def test_communitybench_suite_on_the_embedded_model(tmp_path: Path) -> None:
         "--limit",
         "2",
         "--port",
-        str(_free_port()),
+        str(free_port()),
         "--display",
         "none",
     ]

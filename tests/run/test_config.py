@@ -66,3 +66,15 @@ def test_edited_community_data_is_a_new_evaluation(tmp_path: Path) -> None:
     assert before != RunConfig().config_hash()
     data.write_text("second version\n")
     assert RunConfig(community_data=data).config_hash() != before
+
+
+def test_extractor_is_in_the_hash_only_for_suites_that_use_it() -> None:
+    from pluralign.run.config import RunConfig
+
+    plain = RunConfig(suites=("communitybench",))
+    assert (
+        RunConfig(suites=("communitybench",), extractor="self").config_hash() == plain.config_hash()
+    )
+    hvae = RunConfig(suites=("hvae",))
+    assert RunConfig(suites=("hvae",), extractor="self").config_hash() != hvae.config_hash()
+    assert RunConfig(extractor="self").config_hash() != RunConfig().config_hash()  # all suites

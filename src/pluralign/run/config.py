@@ -119,9 +119,16 @@ class RunConfig(BaseModel):
             "mirrored": self.mirrored,
             "seed": self.seed,
             "temperature": self.temperature,
-            "extractor": self.extractor,
+            "extractor": self.extractor if self._uses_extractor() else None,
             "community_data": _file_identity(self.community_data),
         }
+
+    def _uses_extractor(self) -> bool:
+        """Whether a selected suite reads replies with the extractor role."""
+        from pluralign.run.suites import SUITES
+
+        names = self.suites or tuple(SUITES)
+        return any(SUITES[name].uses_extractor for name in names if name in SUITES)
 
     def config_hash(self) -> str:
         """A short stable hash of ``identity()``, naming the default log directory."""

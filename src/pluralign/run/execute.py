@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from inspect_ai import Epochs, Task, eval_set, task_with
-from inspect_ai._util.error import PrerequisiteError
 from inspect_ai.log import EvalLog
-from inspect_ai.model import Model, get_model
+from inspect_ai.model import Model, ModelOutput, get_model
 
+from pluralign.atomic_write import write_text_atomically
 from pluralign.errors import ChoiceError, EvaluationError, InputError
+from pluralign.inspect_internals import PrerequisiteError, model_providers, plain_message
 from pluralign.run.config import SELF_EXTRACTOR, RunConfig
+from pluralign.run.eval_sets import eval_set_dir, logs_of_other_sets
 from pluralign.run.suites import SUITES, get_suite
 from pluralign.serving import (
     EMBEDDED_API_KEY,
@@ -22,6 +25,7 @@ from pluralign.serving import (
     EmbeddedServer,
     EmbeddedServerConfig,
 )
+from pluralign.testing import scripted_output
 
 logger = logging.getLogger(__name__)
 
@@ -53,10 +57,12 @@ def build_tasks(config: RunConfig, suite_name: str) -> list[Task]:
 
 
 def run(config: RunConfig, display: str = "rich") -> RunOutcome:
-    """Run the configured suites on the configured models, one ``eval_set`` per suite.
+    """Run the configured suites on the configured models: one ``eval_set`` per suite and model.
 
-    Each suite's eval set lives in ``<log dir>/<suite>/`` so that each gets its own sample
-    limit (``--limit`` counts items of item-based suites, not HVAE cells).
+    Each eval set lives in ``<log dir>/<suite>/<model-slug>/`` (see ``run.eval_sets``), so each
+    suite gets its own sample limit (``--limit`` counts items of item-based suites and never cuts
+    other suites' cells) and adding a model never rewrites another model's set. The outcome's
+    logs cover every model evaluated under the configuration, this run's and earlier ones.
 
     Raises:
         ChoiceError: an unknown suite, target or model provider.
@@ -66,7 +72,9 @@ def run(config: RunConfig, display: str = "rich") -> RunOutcome:
     names = suite_names(config)
     planned = [(name, build_tasks(config, name)) for name in names]
     log_dir = config.resolved_log_dir()
+    claim_log_dir(log_dir, config)
     all_logs: list[EvalLog] = []
+    touched: list[Path] = []
     success = True
     with ExitStack() as stack:
         models = stack.enter_context(_resolved_models(config))
@@ -74,40 +82,68 @@ def run(config: RunConfig, display: str = "rich") -> RunOutcome:
         if config.extractor and config.extractor != SELF_EXTRACTOR:
             roles = {"extractor": get_model(config.extractor)}
         for name, tasks in planned:
-            suite_dir = log_dir / name
-            limit = config.item_limit if get_suite(name).itemised else config.limit
-            try:
-                done, logs = eval_set(
-                    tasks,
-                    log_dir=str(suite_dir),
-                    model=models,
-                    model_roles=roles,
-                    limit=limit,
-                    max_connections=config.max_connections,
-                    display=display,  # type: ignore[arg-type]
-                    retry_attempts=0,
-                    retry_immediate=False,
-                    fail_on_error=False,
-                    log_level="warning",
-                )
-            except PrerequisiteError as error:
-                raise InputError(suite_dir, _prerequisite_reason(error)) from None
-            success = success and done
-            all_logs.extend(logs)
+            for model in models:
+                set_dir = eval_set_dir(log_dir, name, str(model))
+                try:
+                    done, logs = eval_set(
+                        tasks,
+                        log_dir=str(set_dir),
+                        model=[model],
+                        model_roles=roles,
+                        limit=suite_limit(config, name),
+                        max_connections=config.max_connections,
+                        display=display,  # type: ignore[arg-type]
+                        retry_attempts=0,
+                        retry_immediate=False,
+                        fail_on_error=False,
+                        log_level="warning",
+                    )
+                except PrerequisiteError as error:
+                    raise InputError(set_dir, plain_message(error)) from None
+                touched.append(set_dir)
+                success = success and done
+                all_logs.extend(logs)
+    all_logs.extend(logs_of_other_sets(log_dir, touched))
     return RunOutcome(
         log_dir=log_dir, logs=tuple(all_logs), success=success, embedded=not config.models
     )
 
 
-def _prerequisite_reason(error: PrerequisiteError) -> str:
-    text = str(error.message) if hasattr(error, "message") else str(error)
-    if "not associated with a task" in text:
-        return (
-            "this log directory holds an eval set of a different configuration; "
-            "use another --log-dir (or omit it: the default directory is named by the "
-            "configuration's hash)"
-        )
-    return text.replace("[bold]", "").replace("[/bold]", "").strip()
+def suite_limit(config: RunConfig, suite_name: str) -> int | None:
+    """Samples per task for one suite: ``--limit`` (or the preset's) counts items only.
+
+    A suite whose samples are not items (HVAE's cells: target × goal × presentation) is never
+    cut: dropping a cell would silently drop a target or the control baseline.
+    """
+    return config.item_limit if get_suite(suite_name).itemised else None
+
+
+RUN_MARKER = "pluralign-run.json"
+"""File in a configuration's log directory recording which configuration it holds."""
+
+
+def claim_log_dir(log_dir: Path, config: RunConfig) -> None:
+    """Record the configuration in its log directory; refuse a directory of another one.
+
+    Raises:
+        InputError: ``log_dir`` already holds runs of a different configuration.
+    """
+    marker = log_dir / RUN_MARKER
+    record = {"config_hash": config.config_hash(), "identity": config.identity()}
+    if marker.is_file():
+        try:
+            held = json.loads(marker.read_text())
+        except (OSError, ValueError) as error:
+            raise InputError(marker, f"unreadable run record: {error}") from None
+        if held.get("config_hash") != record["config_hash"]:
+            raise InputError(
+                log_dir,
+                "this log directory holds runs of a different configuration "
+                f"({held.get('config_hash')}, this one is {record['config_hash']}); use another "
+                "--log-dir, or omit it: the default directory is named by the configuration's hash",
+            )
+        return
+    write_text_atomically(marker, json.dumps(record, indent=2, sort_keys=True))
 
 
 @contextmanager
@@ -128,19 +164,37 @@ def embedded_model(base_url: str) -> Model:
 
 
 def _named_model(name: str) -> Model:
-    """Resolve a user-given model name; unknown providers list the known ones."""
-    from inspect_ai._util.registry import registry_find, registry_info
+    """Resolve a user-given model name; unknown providers list the known ones.
 
+    Inspect's ``mockllm`` provider counts tokens with ``tiktoken`` (which downloads its
+    vocabulary) unless an output carries its usage, so it is given outputs with usage: the
+    mock model then works offline as a pipeline check through the CLI too.
+    """
     provider = name.split("/", 1)[0]
-    known = sorted(
-        {
-            registry_info(api).name.split("/")[-1]
-            for api in registry_find(lambda info: info.type == "modelapi")
-        }
-    )
+    known = model_providers()
     if "/" not in name or provider not in known:
         raise ChoiceError("model provider", provider, known)
     try:
-        return get_model(name)
+        if provider == MOCK_PROVIDER:
+            return get_model(name, custom_outputs=_mock_reply(name), memoize=False)
+        # Not memoised: a cached instance would keep the base URL and client of an earlier run.
+        return get_model(name, memoize=False)
     except PrerequisiteError as error:
-        raise EvaluationError(f"model {name}: {_prerequisite_reason(error)}") from None
+        raise EvaluationError(f"model {name}: {plain_message(error)}") from None
+
+
+MOCK_PROVIDER = "mockllm"
+"""Inspect's mock model provider: a fixed reply, for pipeline checks without a server."""
+
+
+def _mock_reply(name: str) -> Callable[..., ModelOutput]:
+    """The mock model's default reply, with a token usage so no tokenizer is needed."""
+
+    def reply(*_: object) -> ModelOutput:
+        return scripted_output(MOCK_DEFAULT_REPLY, model=name)
+
+    return reply
+
+
+MOCK_DEFAULT_REPLY = "Default output from mockllm/model"
+"""What Inspect's mock model answers when it is not scripted."""

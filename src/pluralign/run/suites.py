@@ -26,6 +26,8 @@ class Suite:
     """Epochs (runs per sample) the configuration asks for."""
     itemised: bool
     """Whether ``--limit`` applies (item-based suites); HVAE cells are not items."""
+    uses_extractor: bool = False
+    """Whether the suite asks the ``extractor`` role (so ``--extractor`` changes its samples)."""
 
 
 def _hvae_tasks(config: RunConfig) -> list[Task]:
@@ -120,6 +122,7 @@ SUITES: dict[str, Suite] = {
         build=_hvae_tasks,
         epochs=lambda config: config.hvae_runs,
         itemised=False,
+        uses_extractor=True,
     ),
     "communitybench": Suite(
         name="communitybench",
