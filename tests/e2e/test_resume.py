@@ -42,7 +42,7 @@ FIRST_SAMPLE_TIMEOUT_S = 600.0
 def finished_uuids(log_root: Path) -> set[str]:
     """Sample uuids the HVAE eval log(s) under ``log_root`` hold so far (flushed samples)."""
     uuids: set[str] = set()
-    for log_file in log_root.glob("*/hvae/*.eval"):
+    for log_file in log_root.glob("*/hvae/*/*.eval"):
         # the log is being rewritten while we read it; an unreadable moment counts as none
         with contextlib.suppress(OSError, ValueError, KeyError, zipfile.BadZipFile):
             summaries = read_eval_log_sample_summaries(str(log_file))
@@ -110,7 +110,7 @@ def test_killed_run_resumes_from_another_directory_reusing_finished_samples(
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(first.pid, signal.SIGKILL)
-    (killed_log,) = log_root.glob("*/hvae/*.eval")
+    (killed_log,) = log_root.glob("*/hvae/*/*.eval")
     killed = read_eval_log(str(killed_log))
     assert killed.status == "started"
     killed_uuids = {s.uuid for s in killed.samples or []}

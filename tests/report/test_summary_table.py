@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from rich.console import Console
 
 from pluralign.report.build import summary_table
@@ -43,10 +42,6 @@ def test_labels_are_not_markup_and_breakdowns_are_left_out() -> None:
     assert "[0.4, 0.6]" in text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="report/build.py's summary_table must call html.format_interval(row, missing='')",
-)
 def test_identical_runs_are_not_printed_as_an_exact_interval() -> None:
     row = _row("hvae[verbal]", "prosocial").model_copy(
         update={"ci_low": 0.5, "ci_high": 0.5, "ci_method": IDENTICAL_VALUES}

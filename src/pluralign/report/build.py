@@ -13,7 +13,7 @@ from rich.table import Table
 from pluralign import __version__
 from pluralign.atomic_write import write_text_atomically
 from pluralign.report.communitybench_section import CommunityBenchSection
-from pluralign.report.html import fmt, render_page
+from pluralign.report.html import fmt, format_interval, render_page
 from pluralign.report.hvae_section import HvaeSection
 from pluralign.report.results import ResultRow, ResultsDocument, to_csv
 from pluralign.report.section import ReportSection
@@ -110,7 +110,7 @@ def summary_table(document: ResultsDocument) -> Table:
     for column in ("estimate", "95 % CI", "n"):
         table.add_column(column, justify="right")
     for row in rows:
-        interval = f"[{fmt(row.ci_low)}, {fmt(row.ci_high)}]" if row.ci_low is not None else ""
+        interval = format_interval(row, missing="")
         task = row.task.removeprefix(f"{row.suite}_")
         labels = (row.model, task, row.group) if len(models) > 1 else (task, row.group)
         cells = (*labels, row.metric, fmt(row.estimate), interval, str(row.n))

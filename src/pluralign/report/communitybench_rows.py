@@ -10,7 +10,7 @@ top is tied have no single right answer: they are left out of accuracy and top-1
 left out and counted (``tau_b_undefined``), never averaged as NaN. Per-community breakdowns
 show the headline metrics only.
 
-Shares carry Wilson intervals, means 95 % intervals (``pluralign.report.estimates``). Chance
+Shares carry Clopper–Pearson intervals, means Student-t intervals (``pluralign.report.estimates``). Chance
 baselines are exact on the same items as the row: a uniform-random answer (``uniform``) and
 position-only answers (``always_A`` …, and the best of them in hindsight, ``best_position``).
 """

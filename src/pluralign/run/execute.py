@@ -72,7 +72,7 @@ def run(config: RunConfig, display: str = "rich") -> RunOutcome:
     names = suite_names(config)
     planned = [(name, build_tasks(config, name)) for name in names]
     log_dir = config.resolved_log_dir()
-    claim_log_dir(log_dir, config)
+    check_log_dir(log_dir, config)
     all_logs: list[EvalLog] = []
     touched: list[Path] = []
     success = True
@@ -81,6 +81,7 @@ def run(config: RunConfig, display: str = "rich") -> RunOutcome:
         roles = None
         if config.extractor and config.extractor != SELF_EXTRACTOR:
             roles = {"extractor": get_model(config.extractor)}
+        claim_log_dir(log_dir, config)  # only once every name resolved: bad input leaves nothing
         for name, tasks in planned:
             for model in models:
                 set_dir = eval_set_dir(log_dir, name, str(model))
@@ -122,28 +123,34 @@ RUN_MARKER = "pluralign-run.json"
 """File in a configuration's log directory recording which configuration it holds."""
 
 
-def claim_log_dir(log_dir: Path, config: RunConfig) -> None:
-    """Record the configuration in its log directory; refuse a directory of another one.
+def check_log_dir(log_dir: Path, config: RunConfig) -> None:
+    """Refuse a log directory that holds runs of a different configuration.
 
     Raises:
         InputError: ``log_dir`` already holds runs of a different configuration.
     """
     marker = log_dir / RUN_MARKER
-    record = {"config_hash": config.config_hash(), "identity": config.identity()}
-    if marker.is_file():
-        try:
-            held = json.loads(marker.read_text())
-        except (OSError, ValueError) as error:
-            raise InputError(marker, f"unreadable run record: {error}") from None
-        if held.get("config_hash") != record["config_hash"]:
-            raise InputError(
-                log_dir,
-                "this log directory holds runs of a different configuration "
-                f"({held.get('config_hash')}, this one is {record['config_hash']}); use another "
-                "--log-dir, or omit it: the default directory is named by the configuration's hash",
-            )
+    if not marker.is_file():
         return
-    write_text_atomically(marker, json.dumps(record, indent=2, sort_keys=True))
+    try:
+        held = json.loads(marker.read_text())
+    except (OSError, ValueError) as error:
+        raise InputError(marker, f"unreadable run record: {error}") from None
+    if held.get("config_hash") != config.config_hash():
+        raise InputError(
+            log_dir,
+            "this log directory holds runs of a different configuration "
+            f"({held.get('config_hash')}, this one is {config.config_hash()}); use another "
+            "--log-dir, or omit it: the default directory is named by the configuration's hash",
+        )
+
+
+def claim_log_dir(log_dir: Path, config: RunConfig) -> None:
+    """Record the configuration in its log directory (after ``check_log_dir`` passed)."""
+    marker = log_dir / RUN_MARKER
+    if not marker.is_file():
+        record = {"config_hash": config.config_hash(), "identity": config.identity()}
+        write_text_atomically(marker, json.dumps(record, indent=2, sort_keys=True))
 
 
 @contextmanager

@@ -4,8 +4,9 @@ Used by CommunityBench's distribution task (Kendall τ-b, top-1, Jensen–Shanno
 bits) and by opinion-survey tasks (JS distance). Also: validation of a model's
 predicted distribution and exact chance baselines. Pure maths: no I/O, no Inspect imports.
 
-Conventions: the top choice of a distribution is its argmax with ties broken towards the
-lowest index (``numpy.argmax`` returns the first maximum); Kendall τ-b is undefined when either
+Conventions: ``top_index`` is the argmax with ties broken towards the lowest index
+(``numpy.argmax`` returns the first maximum), but a prediction with a tied top never agrees
+with the gold top in ``top1_agreement``; Kendall τ-b is undefined when either
 distribution is constant (e.g. a uniform prediction) and is then ``None``, never NaN.
 """
 
@@ -76,8 +77,16 @@ def summarise_tau(values: Iterable[float | None]) -> TauSummary:
 
 
 def top1_agreement(predicted: Sequence[float], gold: Sequence[float]) -> bool:
-    """Return whether both distributions have the same top choice (ties → lowest index)."""
+    """Return whether the prediction's single top choice is the gold top choice.
+
+    A prediction whose top is tied (a uniform prediction, say) names no single top choice and
+    never agrees: breaking its tie towards the first option would credit "always A" for free.
+    Callers leave items whose *gold* top is tied out of top-1 altogether.
+    """
     _check_same_length(predicted, gold)
+    best = max(predicted)
+    if sum(value == best for value in predicted) > 1:
+        return False
     return top_index(predicted) == top_index(gold)
 
 

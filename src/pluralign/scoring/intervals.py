@@ -121,9 +121,10 @@ def t_limits(
     quantile = _t_quantile(confidence, n)
     if not skew_corrected:
         return mean - quantile * se, mean + quantile * se
-    third = ((x - mean[..., None]) ** 3).mean(axis=-1)
     spread = sd > 0
-    gamma = np.where(spread, third / np.where(spread, sd, 1.0) ** 3, 0.0)
+    # Standardise before cubing: m₃/s³ computed as such underflows for tiny spreads.
+    standardised = (x - mean[..., None]) / np.where(spread, sd, 1.0)[..., None]
+    gamma = np.where(spread, (standardised**3).mean(axis=-1), 0.0)
     return mean - se * _hall_inverse(quantile, gamma, n), mean - se * _hall_inverse(
         -quantile, gamma, n
     )

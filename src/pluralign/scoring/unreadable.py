@@ -6,7 +6,7 @@ JSON, a reply cut off by the token limit, a distribution below the letter-mass t
 the metric's **worst value**, over *all* items or runs. Beside each headline stand
 
 - ``<metric>_parsed``: the same metric over readable answers only, and
-- ``unparsed_share``: the share of unreadable answers (Wilson interval),
+- ``unparsed_share``: the share of unreadable answers (Clopper–Pearson interval),
 
 so a reader sees both how the model scores and how often it could be read. Metrics with no
 worst value (an angle) are reported over readable answers only, with the unparsed share beside.
