@@ -44,3 +44,17 @@ def test_a_single_run_has_no_interval() -> None:
     assert row.ci_method == NO_INTERVAL
     assert format_interval(row) == "—"
     assert format_interval(row, missing="") == ""
+
+
+def test_bounded_means_are_cut_to_their_range() -> None:
+    from pluralign.report.estimates import mean_estimate, metric_range
+
+    values = [0.0, 0.0, 0.9]  # a t interval around 0.3 reaches below 0
+    _, low, high, _ = mean_estimate(values)
+    assert high is not None
+    assert low is not None and low < 0
+    _, cut_low, cut_high, _ = mean_estimate(values, metric_range("value_rationality_parsed"))
+    assert (cut_low, cut_high) == (0.0, min(high, 1.0))
+    assert metric_range("debiased_value_rationality") == (0.0, 1.0)
+    assert metric_range("tau_b") == (-1.0, 1.0)
+    assert metric_range("mean_angle_deg") is None

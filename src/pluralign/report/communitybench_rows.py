@@ -10,9 +10,10 @@ top is tied have no single right answer: they are left out of accuracy and top-1
 left out and counted (``tau_b_undefined``), never averaged as NaN. Per-community breakdowns
 show the headline metrics only.
 
-Shares carry Clopper–Pearson intervals, means Student-t intervals (``pluralign.report.estimates``). Chance
-baselines are exact on the same items as the row: a uniform-random answer (``uniform``) and
-position-only answers (``always_A`` …, and the best of them in hindsight, ``best_position``).
+Shares carry Clopper–Pearson intervals, means Student-t intervals
+(``pluralign.report.estimates``). Chance baselines are exact on the same items as the row: a
+uniform-random answer (``uniform``) and position-only answers (``always_A`` …, and the best of
+them in hindsight, ``best_position``).
 """
 
 from __future__ import annotations
@@ -21,7 +22,13 @@ import math
 from collections.abc import Callable, Sequence
 
 from pluralign.report.communitybench_runs import SUITE, ItemOutcome, TaskRun
-from pluralign.report.estimates import Baselines, Estimate, mean_estimate, share_estimate
+from pluralign.report.estimates import (
+    Baselines,
+    Estimate,
+    mean_estimate,
+    metric_range,
+    share_estimate,
+)
 from pluralign.report.results import ResultRow, Source
 from pluralign.scoring.distribution_metrics import chance_baselines
 from pluralign.scoring.unreadable import (
@@ -294,7 +301,7 @@ def _mean_pair(
             run,
             group,
             metric,
-            mean_estimate(with_worst(values, metric)),
+            mean_estimate(with_worst(values, metric), metric_range(metric)),
             len(kept),
             f"{formula}; unreadable answer = {worst:g}",
             kept,
@@ -304,7 +311,7 @@ def _mean_pair(
             run,
             group,
             parsed_metric(metric),
-            mean_estimate(readable(values)),
+            mean_estimate(readable(values), metric_range(metric)),
             len(parsed),
             f"{formula}; readable answers only",
             parsed,
@@ -409,7 +416,7 @@ def gold_rank_rows(run: TaskRun) -> list[ResultRow]:
                 run,
                 profile_group(run.profile),
                 f"{GOLD_RANK_PREFIX}{rank}",
-                mean_estimate(predicted),
+                mean_estimate(predicted, (0.0, 1.0)),
                 len(at_rank),
                 f"mean predicted probability of the option ranked {rank} by the gold distribution",
                 at_rank,

@@ -5,8 +5,9 @@ item. Per metric it reports
 
 * the mean paired difference (variant − own) with a 95 % Student-t interval over items, and
 * the chance-normalised ratio (score_variant − chance) / (score_own − chance), with Fieller's
-  (1954) interval for a ratio of paired means; undefined (None) when the own score equals chance. A ratio near 1 means
-  the model ignores the profile; near 0, that the profile's absence leaves it at chance.
+  (1954) interval for a ratio of paired means; undefined (None) when the own score equals
+  chance. A ratio near 1 means the model ignores the profile; near 0, that the profile's
+  absence leaves it at chance.
 
 Chance per item: 1/n for accuracy and top-1 (a uniform-random answer), 0 for Kendall τ-b (a
 uniformly random ranking), and the JS divergence of the uniform prediction for ``jsd_bits``.

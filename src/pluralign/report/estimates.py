@@ -17,6 +17,7 @@ from pluralign.scoring.intervals import (
     proportion_ci,
     t_interval,
 )
+from pluralign.scoring.unreadable import PARSED_SUFFIX
 
 Estimate = tuple[float | None, float | None, float | None, str]
 """(estimate, interval low, interval high, interval method)."""
@@ -50,13 +51,35 @@ def from_interval(interval: Interval | None) -> Estimate:
     return (interval.estimate, interval.low, interval.high, interval.method)
 
 
-def mean_estimate(values: Sequence[float]) -> Estimate:
-    """The mean with a skew-corrected Student-t interval; no interval for a single value."""
+METRIC_RANGES: dict[str, tuple[float, float]] = {
+    "value_rationality": (0.0, 1.0),
+    "expected_value_rationality": (0.0, 1.0),
+    "tau_b": (-1.0, 1.0),
+    "jsd_bits": (0.0, 1.0),
+}
+"""The range of bounded mean metrics; a t interval is cut to it (the mean lies inside, so
+cutting keeps the coverage and never shows an impossible value)."""
+
+
+def metric_range(metric: str) -> tuple[float, float] | None:
+    """The range of a metric or of its parsed-only / debiased twin; None when unbounded."""
+    base = metric.removeprefix("debiased_").removesuffix(PARSED_SUFFIX)
+    return METRIC_RANGES.get(base)
+
+
+def mean_estimate(values: Sequence[float], bounds: tuple[float, float] | None = None) -> Estimate:
+    """The mean with a skew-corrected Student-t interval; no interval for a single value.
+
+    With ``bounds`` (the metric's range, see ``metric_range``) the limits are cut to it.
+    """
     if not values:
         return no_estimate()
     if len(values) < 2:
         return (float(values[0]), None, None, NO_INTERVAL)
-    return from_interval(t_interval(values))
+    estimate, low, high, method = from_interval(t_interval(values))
+    if bounds is not None and low is not None and high is not None:
+        low, high = max(low, bounds[0]), min(high, bounds[1])
+    return (estimate, low, high, method)
 
 
 def share_estimate(flags: Sequence[bool]) -> Estimate:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from pluralign.report.estimates import mean_estimate
+from pluralign.report.estimates import mean_estimate, metric_range
 from pluralign.report.hvae_rows import CONTROL, CellRuns, run_rationality
 from pluralign.report.results import ResultRow, Source
 from pluralign.tasks.hvae.reading import expected_rationality
@@ -120,7 +120,7 @@ def _row(
     values: list[float],
     baselines: dict[str, float | None],
 ) -> ResultRow:
-    estimate, low, high, method = mean_estimate(values)
+    estimate, low, high, method = mean_estimate(values, metric_range(metric))
     goal = "goal" if original.goal_prompt else "nogoal"
     return ResultRow(
         suite="hvae",

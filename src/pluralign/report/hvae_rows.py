@@ -21,6 +21,7 @@ from pluralign.report.estimates import (
     NO_INTERVAL,
     Estimate,
     mean_estimate,
+    metric_range,
     no_estimate,
     share_estimate,
 )
@@ -242,7 +243,7 @@ def _target_rows(
         _row(
             cell,
             RATIONALITY,
-            _boot(rationality),
+            _boot(rationality, metric_range("value_rationality")),
             len(rationality),
             "mean over runs of the per-run mean of (U(choice) − min U)/(max U − min U), "
             "one-coin ties, an unreadable item scoring 0",
@@ -251,7 +252,7 @@ def _target_rows(
         _row(
             cell,
             parsed_metric(RATIONALITY),
-            _boot(parsed),
+            _boot(parsed, metric_range("value_rationality")),
             len(parsed),
             "as value_rationality over readable items only (a run with none has no value)",
             baselines=baselines,
@@ -352,7 +353,10 @@ def _dist_rows(cell: CellRuns, control: CellRuns | None) -> list[ResultRow]:
         _row(
             cell,
             metric,
-            _boot([float(r[metric]) for r in cell.runs if r.get(metric) is not None]),
+            _boot(
+                [float(r[metric]) for r in cell.runs if r.get(metric) is not None],
+                metric_range(metric),
+            ),
             sum(r.get(metric) is not None for r in cell.runs),
             formula,
             baselines=baselines,

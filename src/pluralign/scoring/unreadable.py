@@ -23,6 +23,7 @@ WORST_VALUE: Mapping[str, float] = MappingProxyType(
         "top1": 0.0,
         "hit_rate": 0.0,
         "value_rationality": 0.0,
+        "expected_value_rationality": 0.0,
         "tau_b": -1.0,
         "jsd_bits": 1.0,
     }
