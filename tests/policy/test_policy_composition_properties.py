@@ -1,4 +1,4 @@
-"""The invariants of bounds.md §5.2, property-tested."""
+"""The invariants of tier composition (docs/policy.md, "Composition"), property-tested."""
 
 from hypothesis import given, settings
 from hypothesis import strategies as st

@@ -1,4 +1,4 @@
-"""The tier policy engine: personalisation within bounds (spec ``bounds.md``).
+"""The tier policy engine: personalisation within bounds (Kirk et al., arXiv 2303.05453).
 
 Modules, one idea each:
 

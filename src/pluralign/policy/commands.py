@@ -29,7 +29,7 @@ app = typer.Typer(
 )
 
 BAD_INPUT_EXIT = 2
-"""Exit code for bad input (conventions.md)."""
+"""Exit code for bad input (the CLI's exit codes: 0 ok, 1 evaluation failed, 2 bad input)."""
 
 Tier1Option = Annotated[
     str, typer.Option("--tier1", help="Tier-1 pack name or file (law or hazard baseline).")

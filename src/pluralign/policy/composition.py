@@ -1,4 +1,4 @@
-"""Compose a tier stack into an effective policy, exactly as bounds.md §2 fixes it.
+"""Compose a tier stack into an effective policy (Kirk et al., arXiv 2303.05453: tier 1 > 2 > 3).
 
 Per category and side, strengths are ordered forbid > require > prefer > allow (= open).
 Tiers are processed from 1 to 3; each rule is judged only against the rules accepted from

@@ -1,8 +1,8 @@
 """The effective policy: the rules in force for one user, each with its provenance.
 
-This is the audit record of bounds.md §1 (iv) and §5.7 — who the model is aligned to: every
-rule in effect with the tier and authority that set it, every accepted rule that a stricter or
-identical rule already covers, and every rejected rule with the reason it was rejected.
+This is the audit record Kirk et al. (arXiv 2303.05453) find missing — who the model is aligned
+to: every rule in effect with the tier and authority that set it, every accepted rule that a
+stricter or identical rule already covers, and every rejected rule with the reason it was rejected.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 The text is stable and deterministic: sections in tier order, rules grouped by strength
 (strictest first) and sorted by category and id. Tier-3 preferences — free text included —
-come *below* the tier-1/2 rules, introduced as subordinate to them (bounds.md §2), followed by
+come *below* the tier-1/2 rules, introduced as subordinate to them (tier precedence), followed by
 the user's rejected preferences so the model can tell the user why they do not apply.
 """
 

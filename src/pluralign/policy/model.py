@@ -1,6 +1,6 @@
 """The typed policy model: rules with strength and scope, and tier-1/2 policies that hold them.
 
-Strengths are ordered ``forbid > require > prefer > allow`` (bounds.md §2); ``allow`` has the
+Strengths are ordered ``forbid > require > prefer > allow`` (docs/policy.md); ``allow`` has the
 rank of "open" (no rule) and states explicitly that a category is left open, e.g. a general
 assistant toggling a contextual hazard on. Tier-3 profiles are in :mod:`pluralign.policy.profile`.
 """
@@ -77,8 +77,8 @@ TIER_STRENGTHS: Mapping[int, frozenset[Strength]] = {
     2: frozenset(Strength),
     3: frozenset(Strength),
 }
-"""The strengths each tier may use: law forbids or requires (bounds.md §2); tiers 2–3 may
-also prefer or explicitly allow."""
+"""The strengths each tier may use: law forbids or requires (Kirk et al. 2024, tier 1); tiers
+2–3 may also prefer or explicitly allow."""
 
 
 class Rule(BaseModel):

@@ -4,7 +4,7 @@ A profile's named fields — style, tone, verbosity, persona, foregrounded value
 principles, SVO target, community — become ``prefer`` rules on their categories, so the
 composition can check them against tiers 1–2 like any other rule. Persona and principles are
 free text: only their category can be checked statically; they are rendered below the tier-1/2
-text and the guards catch conflicts in them at run time (bounds.md §2). A profile may also carry
+text and the guards catch conflicts in them at run time (docs/policy.md). A profile may also carry
 explicit rules, e.g. a user forbidding profanity in their own chats.
 """
 
