@@ -1,10 +1,9 @@
 """Scripted models for tests: Inspect's ``mockllm`` provider, usable offline.
 
-Two pitfalls of the bare mock model are handled here (embedded-model.md, "Testing with
-Inspect's mock model"): an output without ``usage`` makes Inspect count tokens with
-``tiktoken``, which downloads its vocabulary (so every output gets a ``usage``); and a list
-of scripted outputs is shared by concurrently running samples (so replies come from a
-function of the conversation — which sample, which turn — not from a list).
+Two pitfalls of Inspect's bare mock model are handled here: an output without ``usage`` makes
+Inspect count tokens with ``tiktoken``, which downloads its vocabulary (so every output gets a
+``usage``); and a list of scripted outputs is shared by concurrently running samples (so replies
+come from a function of the conversation — which sample, which turn — not from a list).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The taxonomy placement of every built-in pluralign suite (alignment-goals.md §1 table)."""
+"""The taxonomy placement of every built-in pluralign suite (axes: arXiv 2308.12014, 2601.13669)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Position bias: whether a model chooses the same *presented position* whatever the content.
 
-The diagnostic of hvae.md §7 (and embedded-model.md): each item is presented in two or more
-option orders (e.g. Murphy's order and its mirror, or cyclic shifts), and for every
+pluralign's diagnostic for every model (not part of HVAE): each item is presented in two or
+more option orders (e.g. Murphy's order and its mirror, or cyclic shifts), and for every
 presentation the model's chosen position is recorded. An item is **position-consistent** when
 the chosen positions of all its presentations coincide, **option-consistent** when the chosen
 original options coincide. Where both coincide (the middle option of a mirrored odd-length list
