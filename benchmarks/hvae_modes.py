@@ -6,7 +6,7 @@ Measured in one run, against one embedded llama.cpp server started here:
 2. **dist** mode, ``--dist-runs`` runs per cell, the same way (letter distributions read by
    ``pluralign.scoring.option_distribution``);
 3. **raw**: every model request of the verbal runs replayed straight to the llama.cpp server
-   with httpx — the same messages (the prompts of ``pluralign.tasks.hvae.prompts`` and the
+   with httpx — the same messages (the prompts of ``pluralign.suites.hvae.prompts`` and the
    model's recorded replies), seed and temperature, with ``max_tokens`` set to the recorded
    reply length and ``ignore_eos`` so the server generates exactly as many tokens as it did.
 
@@ -184,11 +184,11 @@ def harness_phase(
     mode: str, runs: int, args: argparse.Namespace, log_root: Path, server: EmbeddedServer
 ) -> Phase:
     """Run HVAE in ``mode`` through pluralign (eval set, results, report) and measure it."""
-    config = RunConfig(
+    config = RunConfig.of(
         suites=("hvae",),
         targets=tuple(args.targets.split(",")),
         runs=runs,
-        mode=mode,  # type: ignore[arg-type]
+        mode=mode,
         max_connections=args.max_connections,
         port=server.config.port,
         log_dir=log_root / mode,

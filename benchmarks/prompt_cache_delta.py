@@ -9,7 +9,7 @@ by ``pluralign.scoring.option_distribution``) move, on real HVAE dialogues of th
 For each target it plays one HVAE run against one embedded llama.cpp server (port 41990 by
 default, not the default port): the value description and goal replies are sampled (seed 1,
 temperature 1.0, as run 1 of a default evaluation), then the six slider questions of
-``pluralign.tasks.hvae.prompts`` are asked as the distributional mode asks them (log-probs,
+``pluralign.suites.hvae.prompts`` are asked as the distributional mode asks them (log-probs,
 top 20, 8 tokens). Each question's prompt is sent three times, in this order:
 
 1. **dialogue cache**: ``cache_prompt`` on; the server holds the previous question's prompt, so
@@ -53,8 +53,8 @@ from pluralign.serving import (
     EmbeddedServer,
     EmbeddedServerConfig,
 )
-from pluralign.tasks.hvae import prompts
-from pluralign.tasks.hvae.asking import PEEK_TOKENS
+from pluralign.suites.hvae import prompts
+from pluralign.suites.hvae.asking import PEEK_TOKENS
 from pluralign.values.svo import OPTION_LETTERS, PRIMARY_ITEMS
 
 BENCH_PORT = 41990

@@ -1,10 +1,15 @@
-"""Inspect AI entry point: importing this module registers every pluralign task."""
+"""Inspect AI entry point: importing this module registers every suite's ``@task`` functions.
 
-from pluralign.tasks.communitybench.task import (
-    communitybench_ci,
-    communitybench_dp,
-    communitybench_pi,
-)
-from pluralign.tasks.hvae.task import hvae
+The tasks come from the suite registry (``pluralign.suites`` entry points), so a suite is
+reachable as ``inspect eval pluralign/<task>`` as soon as it is registered.
+"""
 
-__all__ = ["communitybench_ci", "communitybench_dp", "communitybench_pi", "hvae"]
+from pluralign.run.registry import registered_suites
+
+TASKS = {
+    task.__name__: task for suite in registered_suites().values() for task in suite.inspect_tasks
+}
+"""Every registered suite's ``@task`` function, by name."""
+
+globals().update(TASKS)
+__all__ = sorted(TASKS)

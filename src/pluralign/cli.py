@@ -4,13 +4,14 @@ Every option can also come from a YAML config file (``--config FILE``) whose top
 are command names and whose values map option names (with underscores) to values, e.g.::
 
     run:
-      suite: [hvae]
-      runs: 4
-      targets: [prosocial, competitive]
+      preset: paper
+      seed: 1
+      model: [openai-api/vllm/my-model]
 """
 
 from __future__ import annotations
 
+import inspect
 import logging
 import sys
 from pathlib import Path
@@ -31,7 +32,7 @@ app = typer.Typer(
     name="pluralign",
     help=(
         "Measure how well language models align with heterogeneous human values.\n\n"
-        "Example: pluralign run --suite hvae --runs 2"
+        "Example: pluralign run --model openai-api/vllm/my-model --preset paper"
     ),
     no_args_is_help=True,
     add_completion=False,
@@ -100,7 +101,7 @@ def main_options(
 ) -> None:
     """Measure how well language models align with heterogeneous human values.
 
-    Example: pluralign run --suite hvae --runs 2
+    Example: pluralign run --model openai-api/vllm/my-model --preset paper
     """
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING)
     _load_config(ctx, config)
@@ -111,8 +112,7 @@ def _split(values: list[str] | None) -> tuple[str, ...]:
     return tuple(part.strip() for v in values or [] for part in v.split(",") if part.strip())
 
 
-@app.command("run")
-def run_command(
+def _run_options(
     model: Annotated[
         list[str] | None,
         typer.Option(
@@ -123,39 +123,21 @@ def run_command(
     ] = None,
     suite: Annotated[
         list[str] | None,
-        typer.Option("--suite", "-s", help="Suite(s) to run (default: all built-in suites)."),
+        typer.Option("--suite", "-s", help="Suite(s) to run (default: every registered suite)."),
     ] = None,
     preset: Annotated[
         Preset, typer.Option(help="quick: minutes on 2 cores; paper: the papers' sizes.")
     ] = Preset.QUICK,
-    runs: Annotated[
-        int, typer.Option(min=0, help="HVAE runs per cell (Inspect epochs); 0 = preset.")
-    ] = 0,
-    targets: Annotated[
-        list[str] | None,
-        typer.Option("--targets", help="HVAE targets (default: all four and the control)."),
-    ] = None,
-    no_goal: Annotated[
-        bool, typer.Option("--no-goal", help="HVAE: fixed goal instead of the goal dialogue.")
-    ] = False,
-    goal: Annotated[
-        str | None, typer.Option(help="HVAE goal switch: on, off or both (default: preset).")
-    ] = None,
     mode: Annotated[
         str, typer.Option(help="verbal (sampled replies), dist (log-probabilities) or both.")
     ] = "verbal",
-    mirrored: Annotated[
-        bool, typer.Option("--mirrored", help="HVAE: also present options mirrored (I … A).")
-    ] = False,
-    limit: Annotated[int | None, typer.Option(min=1, help="Samples per task.")] = None,
-    community_data: Annotated[
-        Path | None,
-        typer.Option(help="CommunityBench data (pluralign JSONL); default: illustrative data."),
+    limit: Annotated[
+        int | None, typer.Option(min=1, help="Items per task of item-based suites.")
     ] = None,
-    seed: Annotated[int, typer.Option(help="Base seed; HVAE run e uses seed + e.")] = 0,
+    seed: Annotated[int, typer.Option(help="Base seed; suites derive per-sample seeds.")] = 0,
     temperature: Annotated[
         float | None,
-        typer.Option(min=0.0, help="Sampling temperature (default: HVAE 1.0, CommunityBench 0)."),
+        typer.Option(min=0.0, help="Sampling temperature (default: each suite's own)."),
     ] = None,
     max_connections: Annotated[int, typer.Option(min=1, help="Concurrent model calls.")] = 2,
     extractor: Annotated[
@@ -171,47 +153,59 @@ def run_command(
     port: Annotated[int | None, typer.Option(help="Port of the embedded server.")] = None,
     display: Annotated[str, typer.Option(help="Progress display: rich, plain or none.")] = "rich",
 ) -> None:
+    """The options of ``pluralign run`` that every suite shares (its signature is the point)."""
+
+
+def run_command(**values: Any) -> None:
     """Run suites on models and write results.json, results.csv and report.html.
 
-    Example: pluralign run --suite hvae --runs 2 --targets prosocial,competitive
+    Example: pluralign run --model openai-api/vllm/my-model --preset paper --seed 1
     """
     from pluralign.errors import ChoiceError
     from pluralign.run.config import RunConfig
+    from pluralign.run.flags import given_suite_values
+    from pluralign.run.registry import registered_suites
 
-    if no_goal and goal is not None:
-        raise typer.BadParameter(
-            f"--no-goal and --goal {goal} contradict each other; give one of them",
-            param_hint="--no-goal / --goal",
-        )
-    if goal is not None and goal not in ("on", "off", "both"):
-        raise ChoiceError("goal switch", goal, ("on", "off", "both"))
+    mode, display = values["mode"], values["display"]
     if mode not in ("verbal", "dist", "both"):
         raise ChoiceError("mode", mode, ("verbal", "dist", "both"))
     if display not in ("rich", "plain", "none"):
         raise ChoiceError("display", display, ("rich", "plain", "none"))
     config = RunConfig(
-        models=_split(model),
-        suites=_split(suite),
-        preset=preset,
-        runs=runs,
-        targets=_split(targets),
-        goal="off" if no_goal else goal,  # type: ignore[arg-type]
-        mode=mode,  # type: ignore[arg-type]
-        mirrored=mirrored,
-        limit=limit,
-        community_data=community_data,
-        seed=seed,
-        temperature=temperature,
-        max_connections=max_connections,
-        extractor=extractor,
-        log_dir=log_dir,
-        port=port,
+        models=_split(values["model"]),
+        suites=_split(values["suite"]),
+        preset=values["preset"],
+        mode=mode,
+        limit=values["limit"],
+        seed=values["seed"],
+        temperature=values["temperature"],
+        max_connections=values["max_connections"],
+        extractor=values["extractor"],
+        log_dir=values["log_dir"],
+        port=values["port"],
+        **given_suite_values(values, registered_suites().values()),
     )
     from pluralign.run.main_job import run_and_report
 
     code = run_and_report(config, display=display, console=Console())
     if code:
         raise typer.Exit(code)
+
+
+def _register_run_command() -> None:
+    """Mount ``run`` with the shared options plus every registered suite's options."""
+    from pluralign.run.flags import suite_parameters
+    from pluralign.run.registry import registered_suites
+
+    shared = list(inspect.signature(_run_options, eval_str=True).parameters.values())
+    suite_flags = suite_parameters(registered_suites().values())
+    parameters = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in shared] + suite_flags
+    run_command.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+    run_command.__annotations__ = {p.name: p.annotation for p in parameters}
+    app.command("run")(run_command)
+
+
+_register_run_command()
 
 
 @app.command("serve")

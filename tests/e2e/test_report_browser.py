@@ -28,7 +28,7 @@ from playwright.sync_api import (
 )
 
 from pluralign.report.build import write_outputs
-from pluralign.tasks.hvae.task import hvae
+from pluralign.suites.hvae.task import hvae
 from pluralign.testing import Turn, scripted_model
 
 CHROMIUM = Path("/usr/bin/chromium")

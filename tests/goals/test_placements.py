@@ -6,8 +6,8 @@ import pytest
 from inspect_ai import Task
 
 from pluralign import _registry
-from pluralign.goals.placements import HVAE
 from pluralign.goals.taxonomy import EvaluationMethod, GoalLevel, Granularity, ItemFormat
+from pluralign.suites.hvae.placement import HVAE
 
 TASKS = [getattr(_registry, name) for name in _registry.__all__]
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from inspect_ai import eval as inspect_eval
 
 from pluralign.report.build import write_outputs
-from pluralign.tasks.hvae.task import hvae
+from pluralign.suites.hvae.task import hvae
 from pluralign.testing import scripted_model
 
 

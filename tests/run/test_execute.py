@@ -35,7 +35,7 @@ def _quiet() -> Console:
 
 
 def _hvae(**options: object) -> RunConfig:
-    return RunConfig(suites=("hvae",), runs=1, **options)  # type: ignore[arg-type]
+    return RunConfig.of(suites=("hvae",), runs=1, **options)
 
 
 def _cells(document: ResultsDocument, model: str) -> set[str]:

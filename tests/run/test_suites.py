@@ -12,7 +12,7 @@ from pluralign.data.shp import dataset_from_shp_rows
 from pluralign.errors import ChoiceError
 from pluralign.run.config import RunConfig
 from pluralign.run.execute import build_tasks, suite_names
-from pluralign.run.suites import get_suite
+from pluralign.run.registry import get_suite
 
 SHP_FIXTURE = Path(__file__).parents[1] / "data" / "fixtures" / "shp" / "shp_sample.jsonl"
 
@@ -28,7 +28,7 @@ def test_unknown_suite_lists_the_valid_ones() -> None:
 
 
 def test_hvae_modes_and_runs() -> None:
-    tasks = build_tasks(RunConfig(mode="both", runs=3), "hvae")
+    tasks = build_tasks(RunConfig.of(mode="both", runs=3), "hvae")
     assert [t.metadata["mode"] for t in tasks if t.metadata] == ["verbal", "dist"]
     assert all(t.epochs == 3 for t in tasks)
 
@@ -39,6 +39,6 @@ def test_communitybench_variants_and_profileless_data(tmp_path: Path) -> None:
     rows = [json.loads(line) for line in SHP_FIXTURE.read_text().splitlines() if line.strip()]
     shp = tmp_path / "shp.jsonl"
     write_dataset_jsonl(dataset_from_shp_rows(rows, source=str(SHP_FIXTURE)), shp)
-    profileless = build_tasks(RunConfig(community_data=shp), "communitybench")
+    profileless = build_tasks(RunConfig.of(community_data=shp), "communitybench")
     assert len(profileless) == 2  # no profiles: PI and DP, "none" variant only
     assert all(len(t.dataset) > 0 for t in profileless)

@@ -32,8 +32,8 @@ import pytest
 from numpy.typing import NDArray
 from scipy import stats
 
-from pluralign.report.hvae_rows import _boot_runs, _pooled_angle
 from pluralign.scoring.intervals import Interval, fieller_limits, proportion_ci, t_limits
+from pluralign.suites.hvae.report_rows import _boot_runs, _pooled_angle
 from pluralign.values.svo import PRIMARY_ITEMS, angle_from_means_deg
 
 SIZES = (2, 3, 5, 10)

@@ -1,4 +1,4 @@
-"""The taxonomy placement of every built-in pluralign suite (axes: arXiv 2308.12014, 2601.13669)."""
+"""Taxonomy placements of planned suites (axes: arXiv 2308.12014); a suite declares its own."""
 
 from __future__ import annotations
 
@@ -9,34 +9,6 @@ from pluralign.goals.taxonomy import (
     ItemFormat,
     TaskPlacement,
 )
-
-HVAE = TaskPlacement(
-    granularity=(Granularity.INDIVIDUAL,),
-    goal_level=(GoalLevel.VALUES,),
-    method=(EvaluationMethod.QUESTIONNAIRE,),
-    item_format=(ItemFormat.MULTIPLE_CHOICE,),
-    note=(
-        "Social Value Orientation is a social-preference instrument (Murphy et al. 2011), "
-        "not a basic-value theory such as Schwartz or Moral Foundations; the value is induced."
-    ),
-)
-"""HVAE / SVO slider: an induced individual value, measured by questionnaire behaviour."""
-
-COMMUNITYBENCH_CHOICE = TaskPlacement(
-    granularity=(Granularity.COMMUNITY,),
-    goal_level=(GoalLevel.PREFERENCES,),
-    method=(EvaluationMethod.STATIC_BENCHMARK,),
-    item_format=(ItemFormat.MULTIPLE_CHOICE, ItemFormat.DISTRIBUTION_MATCH),
-)
-"""CommunityBench PI, DP and CI."""
-
-COMMUNITYBENCH_GENERATION = TaskPlacement(
-    granularity=(Granularity.COMMUNITY,),
-    goal_level=(GoalLevel.PREFERENCES,),
-    method=(EvaluationMethod.LLM_JUDGE,),
-    item_format=(ItemFormat.OPEN_GENERATION,),
-)
-"""CommunityBench CCG (community-consistent generation)."""
 
 BOUNDS = TaskPlacement(
     granularity=(Granularity.UNIVERSAL, Granularity.INDIVIDUAL),

@@ -12,14 +12,15 @@ from rich.table import Table
 
 from pluralign import __version__
 from pluralign.atomic_write import write_text_atomically
-from pluralign.report.communitybench_section import CommunityBenchSection
 from pluralign.report.html import fmt, format_interval, render_page
-from pluralign.report.hvae_section import HvaeSection
 from pluralign.report.results import ResultRow, ResultsDocument, to_csv
 from pluralign.report.section import ReportSection
+from pluralign.run.registry import registered_suites, suite_for_task
 
-SECTIONS: tuple[ReportSection, ...] = (HvaeSection(), CommunityBenchSection())
-"""One section per suite, in report order."""
+
+def report_sections() -> tuple[ReportSection, ...]:
+    """One section per registered suite, in registry order."""
+    return tuple(suite.section for suite in registered_suites().values())
 
 
 @dataclass(frozen=True)
@@ -40,13 +41,13 @@ def write_outputs(logs: Sequence[EvalLog], log_dir: Path, embedded: bool) -> Out
     full = [read_eval_log(log.location) for log in logs]
     by_suite: dict[str, list[EvalLog]] = {}
     for log in full:
-        suite = str((log.eval.metadata or {}).get("suite", log.eval.task))
-        by_suite.setdefault(suite, []).append(log)
+        suite = suite_for_task(log.eval.metadata, log.eval.task)  # unknown suite: clear error
+        by_suite.setdefault(suite.name, []).append(log)
     rows: list[ResultRow] = []
     errors = sample_errors(full)
     notes: list[str] = [f"samples that failed and are not in any number: {e}" for e in errors]
     sections: list[tuple[str, str, str]] = []
-    for section in SECTIONS:
+    for section in report_sections():
         suite_logs = by_suite.get(section.suite, [])
         if not suite_logs:
             continue
@@ -93,7 +94,7 @@ def summary_table(document: ResultsDocument) -> Table:
     With one model, the model is named in the title instead of a column, and the
     ``suite_`` prefix of task names is dropped, so the table fits a narrow terminal.
     """
-    headline = {m for s in SECTIONS for m in s.summary_metrics()}
+    headline = {m for s in report_sections() for m in s.summary_metrics()}
     rows = [r for r in document.rows if r.metric in headline and not r.breakdown]
     models = sorted({r.model for r in rows})
     title = "pluralign results (95 % CI)"

@@ -48,7 +48,7 @@ class ResultRow(BaseModel):
     """Chance or control values to read the estimate against, by name."""
     note: str = ""
     breakdown: bool = False
-    """A finer breakdown (per community, per item group) of a headline number; tables show it,
+    """A finer breakdown (per subgroup of items) of a headline number; tables show it,
     the terminal summary does not."""
     source: Source
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from pluralign.errors import InputError
 from pluralign.suite import Mode, Preset, RunSettings, Suite, SuiteOptions
@@ -88,9 +88,14 @@ class RunConfig(BaseModel):
                 given.setdefault(suite.name, {})[key] = value
         routed = {key: value for key, value in data.items() if key in core}
         routed["suite_options"] = {
-            name: suites[name].options.model_validate(values) for name, values in given.items()
+            name: _validated(suites[name], values) for name, values in given.items()
         }
         return routed
+
+    @classmethod
+    def of(cls, **values: Any) -> RunConfig:
+        """A configuration from shared settings and flat suite options, e.g. ``targets=…``."""
+        return cls.model_validate(values)
 
     def options_for(self, suite: Suite) -> SuiteOptions:
         """The suite's options: as configured, else its defaults."""
@@ -148,6 +153,16 @@ class RunConfig(BaseModel):
         if self.log_dir is not None:
             return self.log_dir.expanduser().resolve()
         return default_log_root() / self.config_hash()
+
+
+def _validated(suite: Suite, values: Mapping[str, Any]) -> SuiteOptions:
+    """A suite's options from plain values; a bad value names its flag and the reason."""
+    try:
+        return suite.options.model_validate(values)
+    except ValidationError as error:
+        first = error.errors()[0]
+        flag = "--" + str(first["loc"][0]).replace("_", "-") if first["loc"] else suite.name
+        raise InputError(flag, first["msg"]) from None
 
 
 def _as_dict(options: object) -> Mapping[str, Any]:

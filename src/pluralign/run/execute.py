@@ -18,13 +18,14 @@ from pluralign.errors import ChoiceError, EvaluationError, InputError
 from pluralign.inspect_internals import PrerequisiteError, model_providers, plain_message
 from pluralign.run.config import SELF_EXTRACTOR, RunConfig
 from pluralign.run.eval_sets import eval_set_dir, logs_of_other_sets
-from pluralign.run.suites import SUITES, get_suite
+from pluralign.run.registry import get_suite
 from pluralign.serving import (
     EMBEDDED_API_KEY,
     EMBEDDED_MODEL,
     EmbeddedServer,
     EmbeddedServerConfig,
 )
+from pluralign.suite import Suite
 from pluralign.testing import scripted_output
 
 logger = logging.getLogger(__name__)
@@ -43,16 +44,18 @@ class RunOutcome:
 
 
 def suite_names(config: RunConfig) -> tuple[str, ...]:
-    """The suites a configuration runs (all built-in suites when none are named)."""
-    return config.suites or tuple(SUITES)
+    """The suites a configuration runs (every registered suite when none are named)."""
+    return tuple(suite.name for suite in config.selected())
 
 
 def build_tasks(config: RunConfig, suite_name: str) -> list[Task]:
     """The Inspect tasks of one suite, with the configured epochs (runs per sample)."""
     suite = get_suite(suite_name)
-    epochs = suite.epochs(config)
+    options, settings = config.options_for(suite), config.settings()
+    epochs = suite.epochs(options, settings)
     return [
-        task_with(task, epochs=Epochs(epochs, task.epochs_reducer)) for task in suite.build(config)
+        task_with(task, epochs=Epochs(epochs, task.epochs_reducer))
+        for task in suite.build(options, settings)
     ]
 
 
@@ -113,10 +116,11 @@ def run(config: RunConfig, display: str = "rich") -> RunOutcome:
 def suite_limit(config: RunConfig, suite_name: str) -> int | None:
     """Samples per task for one suite: ``--limit`` (or the preset's) counts items only.
 
-    A suite whose samples are not items (HVAE's cells: target × goal × presentation) is never
+    A suite whose samples are not items (the cells of an experimental design) is never
     cut: dropping a cell would silently drop a target or the control baseline.
     """
-    return config.item_limit if get_suite(suite_name).itemised else None
+    suite: Suite = get_suite(suite_name)
+    return config.settings().item_limit if suite.itemised else None
 
 
 RUN_MARKER = "pluralign-run.json"

@@ -56,7 +56,7 @@ def serve_forever(port: int | None, slots: int, api_key: str | None, console: Co
         console.print("use it with Inspect:")
         console.print(
             f"  {key_var}={'<your key>' if api_key else EMBEDDED_API_KEY} "
-            f"inspect eval pluralign/hvae --model {EMBEDDED_MODEL} "
+            f"inspect eval pluralign/{_first_task()} --model {EMBEDDED_MODEL} "
             f"--model-base-url {server.base_url}",
             soft_wrap=True,
             highlight=False,
@@ -67,3 +67,13 @@ def serve_forever(port: int | None, slots: int, api_key: str | None, console: Co
                 time.sleep(1.0)
         except KeyboardInterrupt:
             console.print("stopping")
+
+
+def _first_task() -> str:
+    """The first registered task, to show a runnable ``inspect eval`` line."""
+    from pluralign.run.registry import registered_suites
+
+    for suite in registered_suites().values():
+        for task in suite.inspect_tasks:
+            return task.__name__
+    return "<task>"

@@ -1,0 +1,1 @@
+"""The built-in suites, one package each; each exports one ``Suite`` as ``SUITE``."""

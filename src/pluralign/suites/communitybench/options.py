@@ -1,0 +1,22 @@
+"""CommunityBench's options (``pluralign run`` flags)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pluralign.suite import Preset, SuiteOptions
+
+REPLY_TOKENS: dict[Preset, tuple[int, int]] = {
+    Preset.QUICK: (32, 64),
+    Preset.PAPER: (64, 128),
+}
+"""Token limits of a verbal reply (a letter answer, a JSON distribution). A four-option JSON
+distribution takes about 30 tokens; the quick preset keeps a rambling small model short, and a
+reply cut off at the limit is unparsed."""
+
+
+class CommunityBenchOptions(SuiteOptions):
+    """Options of the CommunityBench suite."""
+
+    community_data: Path | None = None
+    """CommunityBench data (pluralign JSONL); default: the shipped illustrative data."""

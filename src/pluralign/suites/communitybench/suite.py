@@ -1,0 +1,95 @@
+"""The CommunityBench suite object: its tasks for a run, its identity, its report section."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+
+from inspect_ai import Task
+
+from pluralign.data.jsonl import read_dataset_jsonl
+from pluralign.run.config import file_identity
+from pluralign.suite import RunSettings, Suite
+from pluralign.suites.communitybench.options import REPLY_TOKENS, CommunityBenchOptions
+from pluralign.suites.communitybench.placement import COMMUNITYBENCH_CHOICE
+from pluralign.suites.communitybench.records import PROFILE_VARIANTS
+from pluralign.suites.communitybench.report_section import CommunityBenchSection
+from pluralign.suites.communitybench.task import (
+    communitybench_ci,
+    communitybench_dp,
+    communitybench_pi,
+)
+
+logger = logging.getLogger(__name__)
+
+
+def build(options: CommunityBenchOptions, settings: RunSettings) -> list[Task]:
+    """PI, DP and CI, each with the own / none / other profile, in each configured mode.
+
+    Data without community profiles (e.g. imported from SHP) runs PI and DP with the ``none``
+    variant only; CI needs profiles to choose among.
+    """
+    letter_tokens, json_tokens = REPLY_TOKENS[settings.preset]
+    builds: list[tuple[Callable[..., Task], int]] = [
+        (communitybench_pi, letter_tokens),
+        (communitybench_dp, json_tokens),
+        (communitybench_ci, letter_tokens),
+    ]
+    data = options.community_data
+    dataset = str(data.resolve()) if data else None
+    variants = profile_variants(options)
+    if variants == ("none",):
+        builds = builds[:2]
+    extra = {} if settings.temperature is None else {"temperature": settings.temperature}
+    return [
+        make(
+            dataset=dataset,
+            profile=profile,
+            mode=mode,
+            seed=settings.seed,
+            max_tokens=tokens,
+            **extra,
+        )
+        for make, tokens in builds
+        for mode in settings.modes
+        for profile in variants
+    ]
+
+
+def profile_variants(options: CommunityBenchOptions) -> tuple[str, ...]:
+    """All three profile variants, or ``none`` only for data without profiles."""
+    if options.community_data is None:
+        return PROFILE_VARIANTS
+    missing = read_dataset_jsonl(options.community_data).communities_without_profile()
+    if missing:
+        logger.warning(
+            "%s: %d communities have no profile; running PI and DP without profiles only",
+            options.community_data,
+            len(missing),
+        )
+        return ("none",)
+    return PROFILE_VARIANTS
+
+
+def identity(options: CommunityBenchOptions, settings: RunSettings) -> Mapping[str, object]:
+    """What defines a CommunityBench sample beyond the shared settings: the data file's content."""
+    return {"community_data": file_identity(options.community_data)}
+
+
+SUITE = Suite(
+    name="communitybench",
+    title=CommunityBenchSection.title,
+    description=(
+        "Community-level alignment: preference identification, distribution prediction and "
+        "community identification, with profile sensitivity (CommunityBench, arXiv 2601.13669)"
+    ),
+    placement=COMMUNITYBENCH_CHOICE,
+    options=CommunityBenchOptions,
+    build=build,
+    identity=identity,
+    section=CommunityBenchSection(),
+    inspect_tasks=(communitybench_pi, communitybench_dp, communitybench_ci),
+    itemised=True,
+    order=20,
+)
+"""CommunityBench, as the registry sees it."""
