@@ -1,61 +1,80 @@
-"""The resolved run configuration, and the hash that names its log directory.
-
-Settings every suite shares are fields of ``RunConfig``; each suite's own options live in its
-options model (``Suite.options``) and are kept per suite in ``suite_options``. For convenience
-(the CLI, config files, the Python API) a suite option may be given flat —
-``RunConfig(targets=("prosocial",))`` — and is routed to every suite that declares it.
-"""
+"""The resolved run configuration, its presets, and the hash that names its log directory."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import os
-from collections.abc import Mapping
+from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Literal
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from pluralign.errors import InputError
-from pluralign.suite import Mode, Preset, RunSettings, Suite, SuiteOptions
-
-__all__ = [
-    "LOG_ROOT_ENV",
-    "SELF_EXTRACTOR",
-    "Mode",
-    "Preset",
-    "RunConfig",
-    "default_log_root",
-    "file_identity",
-]
 
 LOG_ROOT_ENV = "PLURALIGN_LOG_ROOT"
 """Environment variable that moves the default log root (``<root>/<config-hash>/``)."""
+
 
 SELF_EXTRACTOR = "self"
 """``--extractor self``: the evaluated model reads its own unparsed replies."""
 
 
+class Preset(StrEnum):
+    """Run sizes: ``quick`` finishes in minutes on 2 CPU cores; ``paper`` uses the papers' sizes."""
+
+    QUICK = "quick"
+    PAPER = "paper"
+
+
+Mode = Literal["verbal", "dist", "both"]
+GoalSwitch = Literal["on", "off", "both"]
+
+PRESET_RUNS: dict[Preset, int] = {Preset.QUICK: 2, Preset.PAPER: 10}
+"""HVAE runs per cell; the paper ran 10 (arXiv 2305.17147, §4.1)."""
+PRESET_GOAL: dict[Preset, GoalSwitch] = {Preset.QUICK: "on", Preset.PAPER: "both"}
+"""The paper reports every target with and without the goal prompt (its Figure 3)."""
+PRESET_REPLY_TOKENS: dict[Preset, tuple[int, int]] = {
+    Preset.QUICK: (96, 48),
+    Preset.PAPER: (512, 256),
+}
+"""HVAE token limits (value description and goal, slider answer). The quick preset keeps a
+rambling small model from spending minutes per run; a reply cut off at the limit is unparsed."""
+PRESET_LIMIT: dict[Preset, int | None] = {Preset.QUICK: 3, Preset.PAPER: None}
+"""Items per task for item-based suites (CommunityBench); None = all."""
+
+
 class RunConfig(BaseModel):
     """Everything a ``pluralign run`` needs, after defaults, presets and the config file."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True)
 
     models: tuple[str, ...] = ()
     """Inspect model names; empty means the embedded default model."""
     suites: tuple[str, ...] = ()
-    """Suites to run; empty = every registered suite."""
+    """Suites to run; empty = every built-in suite."""
     preset: Preset = Preset.QUICK
+    runs: int = Field(default=0, ge=0)
+    """HVAE runs per cell (Inspect epochs); 0 = the preset's value."""
+    targets: tuple[str, ...] = ()
+    """HVAE targets; empty = all four values and the no-induction control."""
+    goal: GoalSwitch | None = None
+    """HVAE goal switch; None = the preset's value."""
     mode: Mode = "verbal"
     """How choices are read: sampled replies, log-probability distributions, or both."""
+    mirrored: bool = False
+    """Also present the HVAE options mirrored (I … A) to debias position (deviates from Murphy)."""
     limit: int | None = Field(default=None, ge=1)
-    """Items per task of item-based suites (None = the preset's size); cells are never cut."""
+    """Samples per task (None = the preset's value for item suites, all for HVAE)."""
+    community_data: Path | None = None
+    """CommunityBench dataset (pluralign JSONL); None = the shipped illustrative data."""
     seed: int = 0
-    """Base seed; suites derive per-sample seeds from it."""
+    """Base seed; HVAE run e uses seed + e."""
     temperature: float | None = Field(default=None, ge=0.0)
-    """Sampling temperature; None = each suite's default."""
+    """Sampling temperature; None = each suite's default (HVAE 1.0, the authors' API default;
+    CommunityBench 0.0, greedy)."""
     max_connections: int = Field(default=2, ge=1)
     extractor: str | None = None
     """Model for the ``extractor`` role (reads a letter from unparsed replies); ``self`` = the
@@ -63,80 +82,57 @@ class RunConfig(BaseModel):
     log_dir: Path | None = None
     port: int | None = None
     """Port of the embedded server; None = its fixed default."""
-    suite_options: Mapping[str, SuiteOptions] = Field(default_factory=dict)
-    """Each suite's options by suite name; a suite not listed uses its defaults."""
 
-    @model_validator(mode="before")
-    @classmethod
-    def _route_suite_options(cls, data: Any) -> Any:
-        """Send flat suite options (``targets=…``) to the suites that declare them."""
-        if not isinstance(data, dict):
-            return data
-        core = set(cls.model_fields)
-        flat = {key: value for key, value in data.items() if key not in core}
-        if not flat:
-            return data
-        from pluralign.run.registry import registered_suites
+    @property
+    def hvae_runs(self) -> int:
+        """Runs per HVAE cell after applying the preset."""
+        return self.runs or PRESET_RUNS[self.preset]
 
-        suites = registered_suites()
-        given = {name: dict(_as_dict(opts)) for name, opts in data.get("suite_options", {}).items()}
-        for key, value in flat.items():
-            owners = [s for s in suites.values() if key in s.options.model_fields]
-            if not owners:
-                raise InputError("run options", f"unknown option {key!r}")
-            for suite in owners:
-                given.setdefault(suite.name, {})[key] = value
-        routed = {key: value for key, value in data.items() if key in core}
-        routed["suite_options"] = {
-            name: suites[name].options.model_validate(values) for name, values in given.items()
-        }
-        return routed
+    @property
+    def hvae_goal(self) -> GoalSwitch:
+        """The HVAE goal switch after applying the preset."""
+        return self.goal or PRESET_GOAL[self.preset]
 
-    def options_for(self, suite: Suite) -> SuiteOptions:
-        """The suite's options: as configured, else its defaults."""
-        return self.suite_options.get(suite.name) or suite.options()
+    @property
+    def item_limit(self) -> int | None:
+        """Samples per item-based task after applying the preset."""
+        return self.limit if self.limit is not None else PRESET_LIMIT[self.preset]
 
-    def settings(self) -> RunSettings:
-        """The settings every suite shares."""
-        return RunSettings(
-            preset=self.preset,
-            mode=self.mode,
-            seed=self.seed,
-            temperature=self.temperature,
-            limit=self.limit,
-            extractor=self.extractor,
-        )
-
-    def selected(self) -> tuple[Suite, ...]:
-        """The suites this configuration runs (all registered ones when none are named)."""
-        from pluralign.run.registry import get_suite, registered_suites
-
-        if not self.suites:
-            return tuple(registered_suites().values())
-        return tuple(get_suite(name) for name in self.suites)
+    @property
+    def hvae_reply_tokens(self) -> tuple[int, int]:
+        """HVAE token limits (state/goal reply, slider answer) of the preset."""
+        return PRESET_REPLY_TOKENS[self.preset]
 
     def identity(self) -> dict[str, object]:
         """The part of the configuration that defines *which* evaluation this is.
 
-        The shared settings that change a sample, plus each selected suite's own identity.
-        Run counts, limits and models are left out on purpose: a larger ``--runs`` or
-        ``--limit`` extends the same eval sets (Inspect reuses finished samples), and another
-        model adds its own eval sets beside the first.
+        Runs, limit and models are left out on purpose: a larger ``--runs`` or ``--limit``
+        extends the same eval set (Inspect reuses finished samples), and adding a model adds
+        tasks to it. Everything that changes what a sample *is* goes in.
         """
-        identity: dict[str, object] = {
+        return {
             "suites": sorted(self.suites) or "all",
+            "targets": sorted(self.targets),
+            "goal": self.hvae_goal,
+            "reply_tokens": list(self.hvae_reply_tokens),
             "mode": self.mode,
+            "mirrored": self.mirrored,
             "seed": self.seed,
             "temperature": self.temperature,
+            "extractor": self.extractor if self._uses_extractor() else None,
+            "community_data": _file_identity(self.community_data),
         }
-        settings = self.settings()
-        for suite in self.selected():
-            identity.update(suite.identity(self.options_for(suite), settings))
-        return identity
+
+    def _uses_extractor(self) -> bool:
+        """Whether a selected suite reads replies with the extractor role."""
+        from pluralign.run.suites import SUITES
+
+        names = self.suites or tuple(SUITES)
+        return any(SUITES[name].uses_extractor for name in names if name in SUITES)
 
     def config_hash(self) -> str:
         """A short stable hash of ``identity()``, naming the default log directory."""
-        blob = json.dumps(self.identity(), sort_keys=True, default=str).encode()
+        blob = json.dumps(self.identity(), sort_keys=True).encode()
         return hashlib.sha256(blob).hexdigest()[:12]
 
     def resolved_log_dir(self) -> Path:
@@ -150,15 +146,7 @@ class RunConfig(BaseModel):
         return default_log_root() / self.config_hash()
 
 
-def _as_dict(options: object) -> Mapping[str, Any]:
-    if isinstance(options, BaseModel):
-        return options.model_dump(exclude_unset=True)
-    if isinstance(options, Mapping):
-        return options
-    raise InputError("run options", "suite_options maps suite names to their options")
-
-
-def file_identity(path: Path | None) -> str | None:
+def _file_identity(path: Path | None) -> str | None:
     """A data file's absolute path and content hash: edited data is a new evaluation."""
     if path is None:
         return None
