@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from inspect_ai.log import EvalLog
 
@@ -28,9 +28,6 @@ from pluralign.report.loading import find_logs, read_full
 from pluralign.report.results import CSV_COLUMNS, ResultRow, ResultsDocument
 from pluralign.run.config import RunConfig
 from pluralign.serving import EMBEDDED_MODEL
-
-if TYPE_CHECKING:
-    import pandas
 
 PANDAS_INSTALL = "pip install pandas"
 """How to get the optional ``to_pandas`` dependency."""
@@ -68,14 +65,14 @@ class Results:
         """The evaluated models, sorted."""
         return tuple(sorted({log.eval.model for log in self.logs}))
 
-    def to_pandas(self) -> pandas.DataFrame:
-        """The rows as a DataFrame with the ``results.csv`` columns (baselines as a dict).
+    def to_pandas(self) -> Any:
+        """The rows as a ``pandas.DataFrame`` with the ``results.csv`` columns (baselines a dict).
 
         Raises:
             PluralignError: pandas is not installed (it names the install command).
         """
         try:
-            import pandas
+            import pandas  # type: ignore[import-untyped,unused-ignore]
         except ImportError:
             raise PluralignError(
                 f"Results.to_pandas needs pandas, which is not installed: {PANDAS_INSTALL}"

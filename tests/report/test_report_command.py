@@ -51,7 +51,7 @@ def test_report_covers_both_models_with_each_models_own_numbers(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    each = {}
+    each: dict[str, ResultsDocument] = {}
     for name, directory in ((FIRST, two_models.first), (SEEDED, two_models.seeded)):
         own = tmp_path / name.replace("/", "-")
         assert run_cli(["report", str(directory), "--out", str(own)], monkeypatch, capsys).code == 0
@@ -65,11 +65,11 @@ def test_report_covers_both_models_with_each_models_own_numbers(
     assert result.code == 0, result.err
     joint = _document(both)
     assert {r.model for r in joint.rows} == {FIRST, SEEDED}
-    for name, own in each.items():
+    for name, alone in each.items():
         mine = [r for r in joint.rows if r.model == name]
         assert [
             (r.task, r.group, r.metric, r.estimate, r.ci_low, r.ci_high, r.n) for r in mine
-        ] == [(r.task, r.group, r.metric, r.estimate, r.ci_low, r.ci_high, r.n) for r in own.rows]
+        ] == [(r.task, r.group, r.metric, r.estimate, r.ci_low, r.ci_high, r.n) for r in alone.rows]
     page = (both / "report.html").read_text()
     assert page.index('id="overview"') < page.index('id="hvae"')
     assert "individual" in page and "values" in page  # HVAE's place on the taxonomy
@@ -112,7 +112,8 @@ def _per_run(directory: Path, key: str, cell: str = CELL) -> dict[int, float]:
     for sample in log.samples or []:
         score = next(iter((sample.scores or {}).values()))
         if (score.metadata or {}).get("cell") == cell:
-            out[sample.epoch] = float(score.value[key])  # type: ignore[index]
+            assert isinstance(score.value, dict)
+            out[sample.epoch] = float(score.value[key])
     return out
 
 
@@ -214,7 +215,7 @@ def test_one_suite_from_two_configurations_is_refused(
             models=("mockllm/model",),
             suites=("hvae",),
             runs=1,
-            targets=(target,),  # type: ignore[call-arg]
+            targets=(target,),
             log_dir=tmp_path / target,
         )
         run(config, display="none")
