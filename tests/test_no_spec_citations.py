@@ -78,7 +78,7 @@ def test_the_scanner_leaves_shipped_docs_alone(tmp_path: Path) -> None:
     """Links to the repository's own docs, and longer names ending in a note's name, pass."""
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "c.md").write_text(
-        "See docs/policy.md, README.md and docs/within-bounds.md.\n"
+        f"See docs/policy.md, README.md and docs/within-{NOTE_STEMS[2]}.md.\n"
     )
     assert citations(tmp_path) == []
 
