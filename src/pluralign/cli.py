@@ -225,6 +225,76 @@ def serve_command(
     serve_forever(port=port, slots=slots, api_key=api_key, console=Console())
 
 
+LogPaths = Annotated[
+    list[Path],
+    typer.Argument(
+        help="Configuration directories, eval-set directories or .eval files.",
+        metavar="LOGDIR...",
+        show_default=False,
+    ),
+]
+
+
+@app.command("report")
+def report_command(
+    logdir: LogPaths,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Output directory (default: the LOGDIR, when exactly one is given)."),
+    ] = None,
+) -> None:
+    """Write one report (results.json/csv/parquet, report.html) from logs of any suites and models.
+
+    Example: pluralign report ~/.local/share/pluralign/pluralign-logs/3f2a9c1b7d4e
+    """
+    from pluralign.api import load_results
+    from pluralign.run.main_job import print_outputs
+
+    results = load_results(*logdir)
+    if out is None:
+        if len(logdir) != 1 or not logdir[0].is_dir():
+            raise typer.BadParameter(
+                "give --out DIR: the default is the LOGDIR only when one directory is given",
+                param_hint="--out",
+            )
+        out = logdir[0]
+    errors = print_outputs(results.report(out), Console())
+    if errors:
+        raise typer.Exit(1)
+
+
+@app.command("compare")
+def compare_command(
+    logdir: LogPaths,
+    models: Annotated[
+        list[str],
+        typer.Option("--models", help="Exactly two Inspect model names, a,b (difference = b − a)."),
+    ],
+    out: Annotated[Path, typer.Option(help="Where compare.csv and compare.html go.")] = Path(),
+) -> None:
+    """Paired differences between two models on the same samples, with 95 % intervals.
+
+    Example: pluralign compare LOGDIR --models mockllm/model,openai-api/vllm/my-model
+    """
+    names = _split(models)
+    if len(names) != 2:
+        raise typer.BadParameter(
+            f"give exactly two models, a,b; got {len(names)}: {', '.join(names) or 'none'}",
+            param_hint="--models",
+        )
+    from pluralign.api import load_results
+    from pluralign.report.compare import COMPARE_METHOD, compare_table, write_comparison
+
+    results = load_results(*logdir)
+    rows = results.compare(names[0], names[1])
+    written = write_comparison(rows, out, ", ".join(str(p) for p in logdir))
+    printer = Console()
+    printer.print(compare_table(rows))
+    printer.print(COMPARE_METHOD, highlight=False)
+    printer.print(f"table: {written.compare_csv}")
+    printer.print(f"page:  {written.compare_html}")
+
+
 app.add_typer(policy_app, name="policy")
 app.add_typer(data_app, name="data")
 

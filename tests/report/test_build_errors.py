@@ -5,8 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+from inspect_ai import Task
 from inspect_ai import eval as inspect_eval
+from inspect_ai.dataset import Sample
+from inspect_ai.scorer import match
 
+from pluralign.errors import InputError
 from pluralign.report.build import write_outputs
 from pluralign.suites.hvae.task import hvae
 from pluralign.testing import scripted_model
@@ -27,3 +32,16 @@ def test_missing_logprobs_in_dist_mode_is_a_counted_clear_error(tmp_path: Path) 
     document = json.loads(outputs.results_json.read_text())
     assert any("no log-probabilities" in note for note in document["notes"])
     assert document["rows"] == []
+
+
+def test_a_log_of_a_suite_without_a_section_is_an_error_not_dropped(tmp_path: Path) -> None:
+    task = Task(
+        dataset=[Sample(input="Say A", target="A")],
+        scorer=match(),
+        metadata={"suite": "bounds-preview"},
+        name="bounds_preview",
+    )
+    logs = inspect_eval(task, model="mockllm/model", log_dir=str(tmp_path), display="none")
+    with pytest.raises(InputError, match="suite 'bounds-preview' has no report section"):
+        write_outputs(logs, tmp_path, embedded=False)
+    assert not (tmp_path / "results.json").exists()

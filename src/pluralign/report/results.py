@@ -81,7 +81,9 @@ CSV_COLUMNS = (
     "baselines",
     "note",
     "log",
+    "breakdown",
 )
+"""Columns of ``results.csv`` (and ``results.parquet``), documented in docs/results.md."""
 
 
 def to_csv(document: ResultsDocument) -> str:
@@ -108,6 +110,7 @@ def to_csv(document: ResultsDocument) -> str:
                 baselines,
                 row.note,
                 row.source.log,
+                int(row.breakdown),
             ]
         )
     return buffer.getvalue()

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 
 from pluralign.run.config import RunConfig
-from pluralign.run.execute import run
 from pluralign.serving import (
     EMBEDDED_API_KEY,
     EMBEDDED_MODEL,
@@ -16,33 +16,42 @@ from pluralign.serving import (
     EmbeddedServerConfig,
 )
 
+if TYPE_CHECKING:
+    from pluralign.report.build import Outputs
+
 
 def run_and_report(config: RunConfig, display: str, console: Console) -> int:
-    """Run the configured suites, write results.json/csv and report.html, print a summary.
+    """Run the configured suites, write results.json/csv/parquet and report.html, print a summary.
 
     Returns the exit code: 0 when every task finished, 1 when some failed (the outputs then
     cover what finished, and re-running the same command resumes the rest).
     """
-    from pluralign.report.build import write_outputs
+    from pluralign.api import run_config
 
     log_dir = config.resolved_log_dir()
     console.print(f"log directory: {log_dir}")
-    outcome = run(config, display=display)
-    outputs = write_outputs(outcome.logs, outcome.log_dir, embedded=outcome.embedded)
-    console.print(outputs.summary)
-    console.print(f"results: {outputs.results_json}")
-    console.print(f"table:   {outputs.results_csv}")
-    console.print(f"report:  {outputs.report_html}")
-    for error in outputs.sample_errors:
-        console.print(f"[bold red]sample error[/bold red] {error}", highlight=False)
-    if outputs.sample_errors:
+    results = run_config(config, display=display)
+    errors = print_outputs(results.report(log_dir), console)
+    if errors:
         return 1
-    if not outcome.success:
+    if not results.success:
         console.print(
             "[bold red]some tasks did not finish[/bold red]; re-run the same command to resume"
         )
         return 1
     return 0
+
+
+def print_outputs(outputs: Outputs, console: Console) -> int:
+    """Print the summary table, the written files and sample errors; return the error count."""
+    console.print(outputs.summary)
+    console.print(f"results: {outputs.results_json}")
+    console.print(f"table:   {outputs.results_csv}")
+    console.print(f"parquet: {outputs.results_parquet}")
+    console.print(f"report:  {outputs.report_html}")
+    for error in outputs.sample_errors:
+        console.print(f"[bold red]sample error[/bold red] {error}", highlight=False)
+    return len(outputs.sample_errors)
 
 
 def serve_forever(port: int | None, slots: int, api_key: str | None, console: Console) -> None:

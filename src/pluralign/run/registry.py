@@ -59,16 +59,3 @@ def get_suite(name: str) -> Suite:
     if name not in suites:
         raise ChoiceError("suite", name, sorted(suites))
     return suites[name]
-
-
-def suite_for_task(task_metadata: dict[str, object] | None, task: str) -> Suite:
-    """The suite a task's log belongs to (``metadata["suite"]``); unknown → a clear error."""
-    name = str((task_metadata or {}).get("suite", ""))
-    suites = registered_suites()
-    if name not in suites:
-        known = ", ".join(sorted(suites))
-        raise RegistryError(
-            f"task {task} belongs to suite {name or '(none)'!r}, which no installed package "
-            f"registers (registered: {known})"
-        )
-    return suites[name]

@@ -1,0 +1,166 @@
+"""The Python API: run suites, read finished results back, report and compare (for notebooks).
+
+``pluralign run``, ``pluralign report`` and ``pluralign compare`` are thin shells over these
+functions (see docs/python-api.md)::
+
+    import pluralign
+
+    results = pluralign.run(models=["mockllm/model"], suites=["hvae"], runs=1)
+    results.rows            # every number, with its interval and baselines
+    results.to_pandas()     # the same rows as a DataFrame (needs pandas)
+    results.report("out/")  # results.json, results.csv, results.parquet, report.html
+    again = pluralign.load_results(results.log_dir)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from inspect_ai.log import EvalLog
+
+from pluralign.errors import PluralignError
+from pluralign.report.build import BuiltReport, Outputs, build_report, write_report
+from pluralign.report.compare import CompareRow, compare_models
+from pluralign.report.loading import find_logs, read_full
+from pluralign.report.results import CSV_COLUMNS, ResultRow, ResultsDocument
+from pluralign.run.config import RunConfig
+from pluralign.serving import EMBEDDED_MODEL
+
+PANDAS_INSTALL = "pip install pandas"
+"""How to get the optional ``to_pandas`` dependency."""
+
+
+@dataclass(frozen=True)
+class Results:
+    """The numbers of one or more finished evaluations, read from their logs."""
+
+    built: BuiltReport
+    logs: tuple[EvalLog, ...]
+    """The complete logs (with samples) the numbers come from."""
+    log_dir: Path | None = None
+    """The configuration directory the logs were read from or written to, if one."""
+    success: bool = True
+    """False when some task of the run did not finish (the numbers cover what did)."""
+
+    @property
+    def document(self) -> ResultsDocument:
+        """The ``results.json`` document."""
+        return self.built.document
+
+    @property
+    def rows(self) -> tuple[ResultRow, ...]:
+        """Every reported number: one row per model × task × group × metric."""
+        return self.built.document.rows
+
+    @property
+    def sample_errors(self) -> tuple[str, ...]:
+        """One line per distinct sample error (with its count)."""
+        return self.built.sample_errors
+
+    @property
+    def models(self) -> tuple[str, ...]:
+        """The evaluated models, sorted."""
+        return tuple(sorted({log.eval.model for log in self.logs}))
+
+    def to_pandas(self) -> Any:
+        """The rows as a ``pandas.DataFrame`` with the ``results.csv`` columns (baselines a dict).
+
+        Raises:
+            PluralignError: pandas is not installed (it names the install command).
+        """
+        try:
+            import pandas  # type: ignore[import-untyped,unused-ignore]
+        except ImportError:
+            raise PluralignError(
+                f"Results.to_pandas needs pandas, which is not installed: {PANDAS_INSTALL}"
+            ) from None
+        return pandas.DataFrame([_record(row) for row in self.rows], columns=list(CSV_COLUMNS))
+
+    def report(self, out: str | Path) -> Outputs:
+        """Write results.json, results.csv, results.parquet and report.html into ``out``."""
+        return write_report(self.built, Path(out))
+
+    def compare(self, model_a: str, model_b: str) -> list[CompareRow]:
+        """Paired differences ``b − a`` per suite, task, group and metric (same samples)."""
+        return compare_models(self.logs, model_a, model_b)
+
+
+def _record(row: ResultRow) -> dict[str, Any]:
+    return {
+        **row.model_dump(exclude={"source"}),
+        "baselines": dict(row.baselines),
+        "log": row.source.log,
+    }
+
+
+def run(
+    models: str | Sequence[str] = (),
+    suites: str | Sequence[str] = (),
+    *,
+    display: str = "none",
+    **options: Any,
+) -> Results:
+    """Run suites on models (Inspect ``eval_set``, resumable) and return their results.
+
+    Outputs are written into the configuration's log directory, as ``pluralign run`` does.
+
+    Args:
+        models: Inspect model names (empty = the embedded model).
+        suites: suite names (empty = every suite).
+        display: Inspect's progress display: ``rich``, ``plain`` or ``none``.
+        **options: any other ``RunConfig`` field (``runs``, ``targets``, ``limit``,
+            ``seed``, ``log_dir`` …), as in ``pluralign run``.
+    """
+    config = RunConfig(models=_names(models), suites=_names(suites), **options)
+    results = run_config(config, display=display)
+    results.report(config.resolved_log_dir())
+    return results
+
+
+def run_config(config: RunConfig, display: str = "none") -> Results:
+    """Run a resolved configuration; the results cover every model of its log directory.
+
+    Nothing is written besides Inspect's logs: ``Results.report`` writes the outputs.
+    """
+    from pluralign.run.execute import run as execute
+
+    outcome = execute(config, display=display)
+    full = read_full_logs(outcome.logs)
+    built = build_report(full, str(outcome.log_dir), outcome.embedded)
+    return Results(built, tuple(full), outcome.log_dir, outcome.success)
+
+
+def load_results(path: str | Path, *more: str | Path) -> Results:
+    """Read finished results back from logs, as ``pluralign report`` does.
+
+    Args:
+        path: a configuration directory, an eval-set directory or an ``.eval`` file.
+        *more: further such paths (other suites or models).
+
+    Raises:
+        InputError: a path holds no logs, a log's suite is unknown, or one suite's logs come
+            from different configurations.
+    """
+    paths = [Path(p) for p in (path, *more)]
+    found = find_logs(paths)
+    full = read_full(found)
+    embedded = any(log.eval.model == EMBEDDED_MODEL for log in full)
+    label = ", ".join(str(p) for p in paths)
+    log_dir = paths[0] if len(paths) == 1 and paths[0].is_dir() else None
+    return Results(build_report(full, label, embedded), tuple(full), log_dir)
+
+
+def read_full_logs(logs: Sequence[EvalLog]) -> list[EvalLog]:
+    """Complete logs (with samples) for log headers."""
+    from inspect_ai.log import read_eval_log
+
+    return [read_eval_log(log.location) for log in logs]
+
+
+def _names(value: str | Sequence[str]) -> tuple[str, ...]:
+    """A name, comma-separated names or a sequence of names as a tuple."""
+    parts = [value] if isinstance(value, str) else list(value)
+    return tuple(name.strip() for part in parts for name in part.split(",") if name.strip())
