@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -51,6 +52,43 @@ class ResultRow(BaseModel):
     """A finer breakdown (per subgroup of items) of a headline number; tables show it,
     the terminal summary does not."""
     source: Source
+
+    @classmethod
+    def from_estimate(
+        cls,
+        *,
+        suite: str,
+        task: str,
+        model: str,
+        group: str,
+        metric: str,
+        estimate: tuple[float | None, float | None, float | None, str],
+        n: int,
+        source: Source,
+        baselines: dict[str, float | None] | None = None,
+        note: str = "",
+        breakdown: bool = False,
+    ) -> ResultRow:
+        """A row from an ``(estimate, low, high, method)`` estimate; a NaN estimate is None."""
+        value, low, high, method = estimate
+        if value is not None and math.isnan(value):
+            value = None
+        return cls(
+            suite=suite,
+            task=task,
+            model=model,
+            group=group,
+            metric=metric,
+            estimate=value,
+            ci_low=low,
+            ci_high=high,
+            ci_method=method,
+            n=n,
+            baselines=baselines or {},
+            note=note,
+            breakdown=breakdown,
+            source=source,
+        )
 
 
 class ResultsDocument(BaseModel):
