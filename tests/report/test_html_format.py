@@ -58,3 +58,26 @@ def test_bounded_means_are_cut_to_their_range() -> None:
     assert metric_range("debiased_value_rationality") == (0.0, 1.0)
     assert metric_range("tau_b") == (-1.0, 1.0)
     assert metric_range("mean_angle_deg") is None
+
+
+def test_rows_table_escapes_every_label_and_shows_baselines() -> None:
+    from pluralign.report.html import rows_table
+    from pluralign.report.results import ResultRow, Source
+
+    row = ResultRow(
+        suite="s",
+        task="t",
+        model="<script>alert(1)</script>",
+        group="a&b",
+        metric="m",
+        estimate=0.5,
+        ci_low=0.25,
+        ci_high=0.75,
+        n=4,
+        baselines={"uniform": 0.125},
+        source=Source(log="l", task="t", task_version=1, formula='x "quoted"'),
+    )
+    table = rows_table([row], ["uniform"])
+    assert "<script>" not in table and "&lt;script&gt;" in table
+    assert "a&amp;b" in table and "&#34;quoted&#34;" in table
+    assert "<td>0.5</td><td>[0.25, 0.75]</td><td>4</td><td>0.125</td>" in table

@@ -6,7 +6,6 @@ network off.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 
 from jinja2 import Environment, select_autoescape
@@ -68,26 +67,26 @@ def render_page(
     )
 
 
+_ROWS_TABLE = _ENV.from_string(
+    """<table><thead><tr><th class="text">model</th><th class="text">group</th>\
+<th class="text">metric</th><th>estimate</th><th>95 % CI</th><th>n</th>\
+{% for name in baselines %}<th>{{ name }}</th>{% endfor %}</tr></thead><tbody>
+{% for row in rows %}<tr><td class="text">{{ row.model }}</td><td class="text">{{ row.group }}</td>\
+<td class="text" title="{{ row.source.formula }}">{{ row.metric }}</td>\
+<td>{{ fmt(row.estimate) }}</td><td>{{ interval(row) }}</td><td>{{ row.n }}</td>\
+{% for name in baselines %}<td>{{ fmt(row.baselines.get(name)) }}</td>{% endfor %}</tr>
+{% endfor %}</tbody></table>"""
+)
+
+
 def rows_table(rows: Sequence[ResultRow], baseline_names: Sequence[str] = ()) -> str:
-    """An HTML table of result rows: estimate, 95 % interval, n and the named baselines."""
-    head = "".join(f"<th>{html.escape(name)}</th>" for name in baseline_names)
-    lines = [
-        "<table><thead><tr><th class='text'>model</th><th class='text'>group</th>"
-        f"<th class='text'>metric</th><th>estimate</th><th>95 % CI</th><th>n</th>{head}</tr>"
-        "</thead><tbody>"
-    ]
-    for row in rows:
-        cells = "".join(f"<td>{fmt(row.baselines.get(name))}</td>" for name in baseline_names)
-        interval = html.escape(format_interval(row))
-        lines.append(
-            f"<tr><td class='text'>{html.escape(row.model)}</td>"
-            f"<td class='text'>{html.escape(row.group)}</td>"
-            f"<td class='text' title='{html.escape(row.source.formula)}'>"
-            f"{html.escape(row.metric)}</td><td>{fmt(row.estimate)}</td><td>{interval}</td>"
-            f"<td>{row.n}</td>{cells}</tr>"
-        )
-    lines.append("</tbody></table>")
-    return "\n".join(lines)
+    """An HTML table of result rows: estimate, 95 % interval, n and the named baselines.
+
+    Rendered by the page's autoescaping Jinja environment: every label is escaped.
+    """
+    return _ROWS_TABLE.render(
+        rows=rows, baselines=baseline_names, fmt=fmt, interval=format_interval
+    )
 
 
 def fmt(value: float | None) -> str:
