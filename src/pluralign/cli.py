@@ -14,6 +14,7 @@ from __future__ import annotations
 import inspect
 import logging
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -112,6 +113,22 @@ def _split(values: list[str] | None) -> tuple[str, ...]:
     return tuple(part.strip() for v in values or [] for part in v.split(",") if part.strip())
 
 
+class ReadMode(StrEnum):
+    """``--mode``: how choices are read."""
+
+    VERBAL = "verbal"
+    DIST = "dist"
+    BOTH = "both"
+
+
+class Display(StrEnum):
+    """``--display``: Inspect's progress display."""
+
+    RICH = "rich"
+    PLAIN = "plain"
+    NONE = "none"
+
+
 def _run_options(
     model: Annotated[
         list[str] | None,
@@ -129,8 +146,8 @@ def _run_options(
         Preset, typer.Option(help="quick: minutes on 2 cores; paper: the papers' sizes.")
     ] = Preset.QUICK,
     mode: Annotated[
-        str, typer.Option(help="verbal (sampled replies), dist (log-probabilities) or both.")
-    ] = "verbal",
+        ReadMode, typer.Option(help="verbal (sampled replies), dist (log-probabilities) or both.")
+    ] = ReadMode.VERBAL,
     limit: Annotated[
         int | None, typer.Option(min=1, help="Items per task of item-based suites.")
     ] = None,
@@ -151,7 +168,9 @@ def _run_options(
         typer.Option(help="Log directory (default: <log root>/<configuration hash>)."),
     ] = None,
     port: Annotated[int | None, typer.Option(help="Port of the embedded server.")] = None,
-    display: Annotated[str, typer.Option(help="Progress display: rich, plain or none.")] = "rich",
+    display: Annotated[
+        Display, typer.Option(help="Progress display: rich, plain or none.")
+    ] = Display.RICH,
 ) -> None:
     """The options of ``pluralign run`` that every suite shares (its signature is the point)."""
 
@@ -161,21 +180,16 @@ def run_command(**values: Any) -> None:
 
     Example: pluralign run --model openai-api/vllm/my-model --preset paper --seed 1
     """
-    from pluralign.errors import ChoiceError
     from pluralign.run.config import RunConfig
     from pluralign.run.flags import given_suite_values
     from pluralign.run.registry import registered_suites
 
-    mode, display = values["mode"], values["display"]
-    if mode not in ("verbal", "dist", "both"):
-        raise ChoiceError("mode", mode, ("verbal", "dist", "both"))
-    if display not in ("rich", "plain", "none"):
-        raise ChoiceError("display", display, ("rich", "plain", "none"))
-    config = RunConfig(
+    display = Display(values["display"]).value
+    config = RunConfig.of(
         models=_split(values["model"]),
         suites=_split(values["suite"]),
         preset=values["preset"],
-        mode=mode,
+        mode=ReadMode(values["mode"]).value,
         limit=values["limit"],
         seed=values["seed"],
         temperature=values["temperature"],

@@ -1,21 +1,16 @@
 """Paired comparison of two models on the same samples (``pluralign compare``).
 
-Inspect scores every sample (an item, or a cell's run as one epoch) and keeps the per-sample
-score values in the log. Two models evaluated on the same tasks are paired by task, group,
-Inspect sample id and epoch, so each pair shares its item or its cell, run and seed. For every
-numeric key of the score values (``value_rationality``, ``hit``, ``correct``, ``tau_b`` …) the
-difference ``b − a`` is averaged over the pairs, with a Student-t 95 % interval
-(``report.estimates.mean_estimate``) and the two-sided p-value of a paired t-test
+Each suite's report section reads its logs through the suite's typed score schema and gives
+per-sample values of its headline metrics under their ``results.json`` names
+(``ReportSection.sample_values``). Two models evaluated on the same tasks are paired by suite,
+task, group, Inspect sample id and epoch, so each pair shares its item or its cell, run and
+seed. Per metric the difference ``b − a`` is averaged over the pairs, with a Student-t 95 %
+interval (``report.estimates.mean_estimate``) and the two-sided p-value of a paired t-test
 (Student 1908; ``scipy.stats.ttest_rel``).
 
-Groups: a sample's cell when its score metadata names one (``cell``), plus the task
-arguments that vary between one model's logs of the same task (e.g. ``profile=own``), so
-variants of one task are never pooled.
-
-Unreadable answers follow the shared policy (``pluralign.scoring.unreadable``): a missing
-value of a sample whose score marks it unreadable (``unparsed`` true) counts at the metric's
-worst value when the metric has one; any other missing value (undefined: a tied gold, a
-control without a target) drops the pair.
+Unreadable answers follow the shared policy (``pluralign.scoring.unreadable``): an unreadable
+answer counts at the metric's worst value when the metric has one; an undefined value (a tied
+gold, a control without a target) drops the pair.
 """
 
 from __future__ import annotations
@@ -23,12 +18,10 @@ from __future__ import annotations
 import csv
 import html
 import io
-import json
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from inspect_ai.log import EvalLog
 from pydantic import BaseModel, ConfigDict
@@ -42,16 +35,8 @@ from pluralign.errors import ChoiceError, InputError
 from pluralign.report.estimates import IDENTICAL_VALUES, NO_INTERVAL, mean_estimate
 from pluralign.report.html import fmt, render_page
 from pluralign.report.loading import suite_of
+from pluralign.run.registry import registered_suites
 from pluralign.scoring.unreadable import WORST_VALUE
-
-UNREADABLE_FLAG = "unparsed"
-"""Score-value key a scorer sets to 1 when it could not read the answer."""
-
-CELL_KEY = "cell"
-"""Score-metadata key naming the cell a sample belongs to (e.g. ``prosocial/goal/original``)."""
-
-WHOLE_TASK = "all"
-"""Group of a task whose samples carry no cell and whose logs do not vary."""
 
 COMPARE_COLUMNS = (
     "suite",
@@ -85,7 +70,7 @@ class CompareRow(BaseModel):
     task: str
     group: str
     metric: str
-    """The per-sample score key (e.g. ``hit``, averaged into ``hit_rate``)."""
+    """The ``results.json`` metric (e.g. ``hit_rate``) whose per-sample values are paired."""
     model_a: str
     model_b: str
     estimate_a: float
@@ -134,8 +119,7 @@ def compare_models(logs: Sequence[EvalLog], model_a: str, model_b: str) -> list[
             raise ChoiceError("model", name, present)
     if model_a == model_b:
         raise InputError("--models", f"compare two different models, not {model_a} with itself")
-    variants = _varying_args(logs)
-    values = {m: _values([g for g in logs if g.eval.model == m], variants) for m in present}
+    values = {m: _values([g for g in logs if g.eval.model == m]) for m in present}
     rows = [
         row
         for key in sorted(values[model_a].cells.keys() & values[model_b].cells.keys())
@@ -204,64 +188,20 @@ def _task_name(log: EvalLog) -> str:
     return log.eval.task.rsplit("/", 1)[-1]
 
 
-def _varying_args(logs: Sequence[EvalLog]) -> dict[tuple[str, str], tuple[str, ...]]:
-    """Per (suite, task), the task arguments that differ between one model's logs of it."""
-    seen: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
-    for log in logs:
-        key = (log.eval.model, suite_of(log), _task_name(log))
-        seen.setdefault(key, []).append(dict(log.eval.task_args or {}))
-    varying: dict[tuple[str, str], set[str]] = {}
-    for (_, suite, task), args in seen.items():
-        names = varying.setdefault((suite, task), set())
-        for name in {n for a in args for n in a}:
-            if len({json.dumps(a.get(name), sort_keys=True, default=str) for a in args}) > 1:
-                names.add(name)
-    return {key: tuple(sorted(names)) for key, names in varying.items()}
-
-
-def _values(
-    logs: Sequence[EvalLog], variants: dict[tuple[str, str], tuple[str, ...]]
-) -> ModelValues:
+def _values(logs: Sequence[EvalLog]) -> ModelValues:
+    """Every per-sample value of one model's logs, as its suites' sections read them."""
+    sections = {suite.name: suite.section for suite in registered_suites().values()}
     out = ModelValues()
     for log in logs:
-        suite, task = suite_of(log), _task_name(log)
-        args = log.eval.task_args or {}
-        variant = [f"{n}={_plain(args.get(n))}" for n in variants.get((suite, task), ())]
-        for sample in log.samples or []:
-            if sample.error is not None:
-                continue
-            for cell, metric, observation in _observations(sample.scores or {}):
-                group = " · ".join([cell, *variant] if cell else variant) or WHOLE_TASK
-                pair = (str(sample.id), int(sample.epoch))
-                out.cells.setdefault((suite, task, group, metric), {})[pair] = observation
+        suite = suite_of(log)
+        if suite not in sections:
+            raise InputError(log.location, f"suite {suite!r} has no report section")
+        task = _task_name(log)
+        for value in sections[suite].sample_values(log):
+            key = (suite, task, value.group, value.metric)
+            observation = Observation(value.value, value.unreadable)
+            out.cells.setdefault(key, {})[(value.sample_id, value.epoch)] = observation
     return out
-
-
-def _observations(scores: dict[str, Any]) -> Iterator[tuple[str, str, Observation]]:
-    """(cell, metric, observation) for every numeric score value of one sample."""
-    for scorer, score in scores.items():
-        cell = str((score.metadata or {}).get(CELL_KEY) or "")
-        value = score.value
-        items = value.items() if isinstance(value, dict) else [(scorer, value)]
-        unreadable = isinstance(value, dict) and bool(value.get(UNREADABLE_FLAG))
-        for metric, raw in items:
-            numeric, number = _number(raw)
-            if numeric:
-                yield cell, str(metric), Observation(number, unreadable)
-
-
-def _number(raw: object) -> tuple[bool, float | None]:
-    """Whether a score value is numeric (or missing), and its value (bools as 0/1)."""
-    if raw is None:
-        return True, None
-    if isinstance(raw, bool | int | float):
-        number = float(raw)
-        return True, None if math.isnan(number) else number
-    return False, None
-
-
-def _plain(value: object) -> str:
-    return value if isinstance(value, str) else json.dumps(value, default=str)
 
 
 def to_compare_csv(rows: Sequence[CompareRow]) -> str:
