@@ -28,7 +28,15 @@ from inspect_ai.log import EvalLog
 from inspect_ai.model import Logprob, Logprobs, ModelOutput, TopLogprob
 
 from pluralign.data.illustrative import load_illustrative
+from pluralign.suites.communitybench.schema import (
+    CbScoreMetadata,
+    ChoiceScoreValue,
+    DistributionScoreValue,
+    ScoreValue,
+    read_score,
+)
 from pluralign.suites.communitybench.task import (
+    TASK_VERSION,
     communitybench_ci,
     communitybench_dp,
     communitybench_pi,
@@ -104,14 +112,31 @@ def metrics(log: EvalLog) -> dict[str, float]:
     return {name: m.value for name, m in log.results.scores[0].metrics.items()}
 
 
-def values(log: EvalLog) -> dict[str, dict[str, object]]:
+def scores(log: EvalLog) -> dict[str, tuple[ScoreValue, CbScoreMetadata]]:
+    """Every sample's score, read back through the score schema (strict: current layout)."""
     assert log.samples is not None
+    assert log.eval.task_version == TASK_VERSION
     out = {}
     for sample in log.samples:
         assert sample.scores is not None
         score = next(iter(sample.scores.values()))
-        assert isinstance(score.value, dict)
-        out[str(sample.id)] = {**score.value, **(score.metadata or {})}
+        out[str(sample.id)] = read_score(score.value, score.metadata, TASK_VERSION)
+    return out
+
+
+def choices(log: EvalLog) -> dict[str, tuple[ChoiceScoreValue, CbScoreMetadata]]:
+    out = {}
+    for item_id, (value, meta) in scores(log).items():
+        assert isinstance(value, ChoiceScoreValue)
+        out[item_id] = (value, meta)
+    return out
+
+
+def distributions(log: EvalLog) -> dict[str, tuple[DistributionScoreValue, CbScoreMetadata]]:
+    out = {}
+    for item_id, (value, meta) in scores(log).items():
+        assert isinstance(value, DistributionScoreValue)
+        out[item_id] = (value, meta)
     return out
 
 
@@ -145,10 +170,14 @@ def test_pi_verbal_accuracy_counts_unparsed_as_wrong(tmp_path: Path) -> None:
             "gold_tied": 0.0,
         }
     )
-    scored = values(log)
-    assert [scored[i]["correct"] for i in FIRST_ITEMS] == [1, 1, 0, 0, 1, 0, 1, 0]
-    assert scored["garden-01"]["read_by"] == "unparsed: cut off by the token limit"
-    assert scored["climb-01"]["read_by"] == "unparsed: no single letter"
+    scored = choices(log)
+    assert [scored[i][0].accuracy for i in FIRST_ITEMS] == [1, 1, 0, 0, 1, 0, 1, 0]
+    parsed = [scored[i][0].accuracy_parsed for i in FIRST_ITEMS]
+    assert parsed == [1, 1, 0, None, 1, None, 1, 0]
+    assert [scored[i][0].unparsed for i in FIRST_ITEMS] == [0, 0, 0, 1, 0, 1, 0, 0]
+    assert scored["garden-01"][1].read_by == "unparsed: cut off by the token limit"
+    assert scored["climb-01"][1].read_by == "unparsed: no single letter"
+    assert scored["par-01"][1].chosen_index == 0
     assert log.eval.metadata is not None
     assert log.eval.metadata["illustrative"] is True
     assert log.eval.metadata["suite"] == "communitybench"
@@ -202,12 +231,19 @@ def test_dist_mode_reads_letter_log_probabilities(tmp_path: Path) -> None:
     assert summary["jsd_bits_parsed"] == pytest.approx(sum(expected_jsd) / 7)
     assert summary["unparsed"] == 1.0
     assert summary["unparsed_share"] == pytest.approx(1 / 8)
-    scored = values(dp)
-    assert [scored[i]["tau_b"] for i in parsed] == pytest.approx([1 / 3, 0, 1 / 3, -1, 0, 1 / 3])
-    assert scored["cook-01"]["predicted"] == pytest.approx(decreasing)
-    assert scored["cook-01"]["letter_mass"] == pytest.approx(1.0)
-    assert scored["mill-01"]["predicted"] is None
-    assert "letter mass 0.300" in str(scored["mill-01"]["read_by"])
+    scored = distributions(dp)
+    taus = [scored[i][0].tau_b_parsed for i in parsed]
+    assert taus == pytest.approx([1 / 3, 0, 1 / 3, -1, 0, 1 / 3])
+    assert scored["cook-01"][1].predicted == pytest.approx(decreasing)
+    assert scored["cook-01"][1].letter_mass == pytest.approx(1.0)
+    assert (scored["phil-01"][0].tau_b, scored["phil-01"][0].tau_b_undefined) == (None, 1.0)
+    mill, mill_meta = scored["mill-01"]
+    assert mill_meta.predicted is None
+    assert mill_meta.letter_mass == pytest.approx(0.3)
+    assert "letter mass 0.300" in mill_meta.read_by
+    assert (mill.tau_b, mill.top1, mill.jsd_bits) == (-1.0, 0.0, 1.0)
+    assert (mill.tau_b_parsed, mill.top1_parsed, mill.jsd_bits_parsed) == (None, None, None)
+    assert mill.tau_b_undefined == 0.0
 
 
 def dp_verbal_reply(turn: Turn) -> str | ModelOutput:
@@ -250,12 +286,12 @@ def test_dp_verbal_json_is_validated_and_unparsed_counted(tmp_path: Path) -> Non
     ]
     assert summary["jsd_bits"] == pytest.approx((sum(expected_jsd) + 4) / 8)
     assert summary["jsd_bits_parsed"] == pytest.approx(sum(expected_jsd) / 4)
-    scored = values(log)
-    assert scored["cook-01"]["jsd_bits"] == pytest.approx(0.0, abs=1e-12)
-    assert scored["cook-01"]["tau_b"] == pytest.approx(1.0)
-    assert scored["garden-01"]["tau_b"] is None
-    assert scored["garden-01"]["unparsed"] == 0
-    reasons = {i: str(scored[i]["read_by"]) for i in ("par-01", "climb-01", "prog-01", "mill-01")}
+    scored = distributions(log)
+    assert scored["cook-01"][0].jsd_bits == pytest.approx(0.0, abs=1e-12)
+    assert scored["cook-01"][0].tau_b == pytest.approx(1.0)
+    assert (scored["garden-01"][0].tau_b, scored["garden-01"][0].tau_b_parsed) == (None, None)
+    assert scored["garden-01"][0].unparsed == 0
+    reasons = {i: scored[i][1].read_by for i in ("par-01", "climb-01", "prog-01", "mill-01")}
     assert reasons == {
         "par-01": "unparsed: expected 4 values, got 2",
         "climb-01": "unparsed: value 1 is negative",
@@ -263,8 +299,9 @@ def test_dp_verbal_json_is_validated_and_unparsed_counted(tmp_path: Path) -> Non
         "mill-01": "unparsed: cut off by the token limit",
     }
     for item_id in ("par-01", "climb-01", "prog-01", "mill-01"):
-        assert scored[item_id]["tau_b"] is None
-        assert scored[item_id]["jsd_bits"] is None
+        value = scored[item_id][0]
+        assert (value.tau_b_parsed, value.jsd_bits_parsed) == (None, None)
+        assert (value.tau_b, value.jsd_bits, value.unparsed) == (-1.0, 1.0, 1.0)
 
 
 def own_community_letter(turn: Turn) -> str:
@@ -294,19 +331,16 @@ def test_ci_accuracy_under_each_profile_variant(tmp_path: Path) -> None:
     }
     # Position of the right community among the 4 candidates, drawn with seed 0 (pinned):
     # cook 3 (D), fin 2, par 1, climb 2, prog 1, garden 1, phil 2, mill 0.
-    positions = {i: v["answer_index"] for i, v in values(own).items()}
+    positions = {i: meta.answer_index for i, (_, meta) in choices(own).items()}
     assert [positions[i] for i in FIRST_ITEMS] == [3, 2, 1, 2, 1, 1, 2, 0]
     # No profiles: the script answers B, right where the community sits second (3 of 8).
     assert metrics(none)["accuracy"] == pytest.approx(3 / 8)
     # Another profile in place of the right one: the script falls back to A (1 of 8).
     assert metrics(other)["accuracy"] == pytest.approx(1 / 8)
-    for scored in values(other).values():
-        shown = scored["shown_profiles"]
-        candidates = scored["candidates"]
-        assert isinstance(shown, list) and isinstance(candidates, list)
-        index = scored["answer_index"]
-        assert isinstance(index, int)
-        assert shown[index] not in candidates
+    for _, meta in choices(other).values():
+        index = meta.answer_index
+        assert index is not None
+        assert meta.shown_profiles[index] not in meta.candidates
 
 
 def test_a_tied_gold_top_is_left_out_of_accuracy_and_top1(tmp_path: Path) -> None:
@@ -333,18 +367,19 @@ def test_a_tied_gold_top_is_left_out_of_accuracy_and_top1(tmp_path: Path) -> Non
         "unparsed_share": 0.0,
         "gold_tied": 1.0,
     }
-    tied = values(pi)["phil-02"]
-    assert (tied["correct"], tied["gold_tied"], tied["answer_index"]) == (None, 1, None)
-    assert tied["gold_top"] is None
+    tied, tied_meta = choices(pi)["phil-02"]
+    assert (tied.accuracy, tied.accuracy_parsed, tied.gold_tied) == (None, None, 1.0)
+    assert (tied_meta.answer_index, tied_meta.gold_top) == (None, None)
     assert pi.samples is not None
     assert {str(s.id): s.target for s in pi.samples}["phil-02"] == ""
     # DP: top-1 only on phil-01 (C ≠ D); τ-b and JSD still use phil-02.
     summary = metrics(dp)
     assert summary["gold_tied"] == 1.0
     assert summary["top1"] == 0.0
-    scored = values(dp)
-    assert scored["phil-02"]["top1"] is None
-    assert scored["phil-02"]["tau_b"] is not None
-    assert summary["jsd_bits"] == pytest.approx(
-        (float(scored["phil-01"]["jsd_bits"]) + float(scored["phil-02"]["jsd_bits"])) / 2  # type: ignore[arg-type]
-    )
+    scored = distributions(dp)
+    tied_dp = scored["phil-02"][0]
+    assert (tied_dp.top1, tied_dp.top1_parsed) == (None, None)
+    assert tied_dp.tau_b is not None
+    jsds = [scored[i][0].jsd_bits for i in ("phil-01", "phil-02")]
+    assert None not in jsds
+    assert summary["jsd_bits"] == pytest.approx(sum(j or 0.0 for j in jsds) / 2)

@@ -134,7 +134,7 @@ def test_policy_note_gold_rule_and_parsed_rows_with_baselines(logs: list[EvalLog
     for metric in ("accuracy", "accuracy_parsed"):
         row = keyed[("communitybench_pi[verbal]", "profile own", metric)]
         assert {"uniform", "always_A", "best_position"} <= row.baselines.keys()
-        assert f"<td class='text' title='{html.escape(row.source.formula)}'>{metric}</td>" in page
+        assert f'<td class="text" title="{html.escape(row.source.formula)}">{metric}</td>' in page
     for metric in ("tau_b_parsed", "top1_parsed", "jsd_bits_parsed", "unparsed_share"):
         assert ("communitybench_dp[dist]", "profile own", metric) in keyed
     assert keyed[("communitybench_pi[verbal]", "profile own", "gold_tied")].estimate == 0.0

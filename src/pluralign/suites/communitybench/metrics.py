@@ -1,11 +1,21 @@
-"""Inspect metrics that give the log viewer CommunityBench's headline numbers.
+"""Inspect metrics that give the log viewer CommunityBench's headline numbers: one per value key.
 
-The full analysis (intervals, chance baselines, per-community breakdowns, profile
-sensitivity) lives in the report layer. Unreadable answers follow the shared policy
-(``pluralign.scoring.unreadable``): each headline metric scores them at its worst value, its
-``_parsed`` twin leaves them out, and ``unparsed_share`` gives their share. Values undefined for
-a readable answer (Kendall τ-b of a constant distribution; accuracy and top-1 of an item whose
-gold top is tied) are left out and counted; a mean over nothing is omitted.
+Every numeric key of the score value (``schema.ChoiceScoreValue``,
+``schema.DistributionScoreValue``) has one metric, read through the schema. The unreadable-answer
+policy (``pluralign.scoring.unreadable``) is in the values the metrics average: each headline
+key scores an unreadable answer at the metric's worst value and its ``_parsed`` twin leaves it
+out; the ``unparsed`` metric gives their count and ``unparsed_share`` their share. Values
+undefined for an item (Kendall τ-b of a readable constant prediction; accuracy and top-1 of an
+item whose gold top is tied) are None, left out of the means and counted (``tau_b_undefined``,
+``gold_tied``); a mean over nothing is omitted.
+
+Inspect's ``grouped()`` has no place here: each CommunityBench log is one task, profile variant
+and reading mode (one group of the report), and per-community metrics would have one or two
+items each (CommunityBench has under two items per community); the report breaks communities
+down only above a minimum number of items.
+
+The full analysis (intervals, chance baselines, per-community breakdowns, profile sensitivity)
+lives in the report layer.
 """
 
 from __future__ import annotations
@@ -21,101 +31,77 @@ from inspect_ai.scorer import (
     metric,
     score_reducer,
 )
+from pydantic import TypeAdapter
 
-from pluralign.scoring.unreadable import UNPARSED_SHARE, parsed_metric, readable, with_worst
+from pluralign.scoring.unreadable import UNPARSED_SHARE
+from pluralign.suites.communitybench.schema import VALUE_KEYS, ScoreValue
+
+_VALUE: TypeAdapter[ScoreValue] = TypeAdapter(ScoreValue)
 
 
-def _values(scores: Sequence[SampleScore], key: str) -> list[float | None]:
+def _key_values(scores: Sequence[SampleScore], key: str) -> list[float | None]:
+    """``key`` of every sample's value, read through the schema."""
     out: list[float | None] = []
     for sample in scores:
-        value = sample.score.value
-        raw = value.get(key) if isinstance(value, dict) else None
-        out.append(float(raw) if isinstance(raw, int | float) else None)
+        value = _VALUE.validate_python(sample.score.value)
+        raw = getattr(value, key)
+        out.append(None if raw is None else float(raw))
     return out
 
 
-def _flags(scores: Sequence[SampleScore], key: str) -> list[bool]:
-    return [bool(v) for v in _values(scores, key)]
+def _known(key: str) -> str:
+    if key not in VALUE_KEYS:
+        raise ValueError(f"{key!r} is not a CommunityBench score-value key")
+    return key
 
 
-def _mean_into(out: dict[str, float], name: str, values: Sequence[float]) -> None:
-    if values:
-        out[name] = math.fsum(values) / len(values)
-
-
-def _headline_and_parsed(
-    out: dict[str, float],
-    metric: str,
-    values: Sequence[float | None],
-    unparsed: Sequence[bool],
-    applies: Sequence[bool],
-) -> None:
-    """``metric`` with unreadable answers at its worst value, and ``metric_parsed`` without them.
-
-    Items where the metric does not apply (``applies`` False: a tied gold top for accuracy and
-    top-1) are left out of both, as are readable answers whose value is undefined (None: τ-b
-    of a constant prediction).
-    """
-    kept = [
-        None if bad else value
-        for value, bad, used in zip(values, unparsed, applies, strict=True)
-        if used and (bad or value is not None)
-    ]
-    _mean_into(out, metric, with_worst(kept, metric))
-    _mean_into(out, parsed_metric(metric), readable(kept))
-
-
-def _counts_into(
-    out: dict[str, float], scores: Sequence[SampleScore]
-) -> tuple[list[bool], list[bool]]:
-    """Count unparsed and tied items; return the unparsed flags and where a gold choice exists."""
-    unparsed = _flags(scores, "unparsed")
-    tied = _flags(scores, "gold_tied")
-    out["unparsed"] = float(sum(unparsed))
-    _mean_into(out, UNPARSED_SHARE, [float(flag) for flag in unparsed])
-    out["gold_tied"] = float(sum(tied))
-    return unparsed, [not flag for flag in tied]
-
-
-@metric(name="communitybench_choice")
-def choice_summary() -> Metric:
-    """PI and CI: accuracy (unreadable = wrong), its parsed-only twin, unparsed and tied counts.
-
-    Items without a single right answer (PI items whose gold top is tied) are left out of both
-    accuracies and counted in ``gold_tied``.
-    """
+@metric(name="communitybench_mean")
+def key_mean(key: str) -> Metric:
+    """The mean of ``key`` over the samples that define it, as the metric ``key``."""
+    _known(key)
 
     def compute(scores: list[SampleScore]) -> dict[str, float]:
-        out: dict[str, float] = {}
-        unparsed, single = _counts_into(out, scores)
-        _headline_and_parsed(out, "accuracy", _values(scores, "correct"), unparsed, single)
+        defined = [v for v in _key_values(scores, key) if v is not None]
+        return {key: math.fsum(defined) / len(defined)} if defined else {}
+
+    return compute
+
+
+@metric(name="communitybench_count")
+def key_count(key: str, share: str | None = None) -> Metric:
+    """The sum of a 0/1 flag ``key`` as the metric ``key``; its mean as ``share`` if named."""
+    _known(key)
+
+    def compute(scores: list[SampleScore]) -> dict[str, float]:
+        flags = [v or 0.0 for v in _key_values(scores, key)]
+        out = {key: math.fsum(flags)}
+        if share is not None and flags:
+            out[share] = math.fsum(flags) / len(flags)
         return out
 
     return compute
 
 
-@metric(name="communitybench_distribution")
-def distribution_summary() -> Metric:
-    """DP: τ-b, top-1 and JSD (bits), each with unreadable answers at the worst value and parsed.
+CHOICE_METRICS: tuple[Metric, ...] = (
+    key_mean("accuracy"),
+    key_mean("accuracy_parsed"),
+    key_count("unparsed", share=UNPARSED_SHARE),
+    key_count("gold_tied"),
+)
+"""PI and CI: one metric per key of ``ChoiceScoreValue``."""
 
-    τ-b undefined for a readable constant prediction is left out and counted; items whose gold
-    top is tied are left out of top-1 and counted in ``gold_tied``.
-    """
-
-    def compute(scores: list[SampleScore]) -> dict[str, float]:
-        out: dict[str, float] = {}
-        unparsed, single = _counts_into(out, scores)
-        every = [True] * len(scores)
-        taus = _values(scores, "tau_b")
-        _headline_and_parsed(out, "tau_b", taus, unparsed, every)
-        out["tau_b_undefined"] = float(
-            sum(t is None and not u for t, u in zip(taus, unparsed, strict=True))
-        )
-        _headline_and_parsed(out, "top1", _values(scores, "top1"), unparsed, single)
-        _headline_and_parsed(out, "jsd_bits", _values(scores, "jsd_bits"), unparsed, every)
-        return out
-
-    return compute
+DISTRIBUTION_METRICS: tuple[Metric, ...] = (
+    key_mean("tau_b"),
+    key_mean("tau_b_parsed"),
+    key_count("tau_b_undefined"),
+    key_mean("top1"),
+    key_mean("top1_parsed"),
+    key_mean("jsd_bits"),
+    key_mean("jsd_bits_parsed"),
+    key_count("unparsed", share=UNPARSED_SHARE),
+    key_count("gold_tied"),
+)
+"""DP: one metric per key of ``DistributionScoreValue``."""
 
 
 @score_reducer(name="communitybench_item")
@@ -123,21 +109,21 @@ def item_reducer() -> ScoreReducer:
     """Reduce one item's epochs without letting undefined values in as zeros or NaN.
 
     One epoch (the default) passes through unchanged. Over several epochs, each key is the
-    mean of its defined values across epochs, or None when no epoch defines it.
+    mean of its defined values across epochs (a flag becomes a share), or None when no epoch
+    defines it; the result validates against the same schema.
     """
 
     def reduce(scores: list[Score]) -> Score:
         if len(scores) == 1:
             return scores[0]
-        values = [s.value for s in scores if isinstance(s.value, dict)]
-        reduced: dict[str, str | int | float | bool | None] = {}
-        for key in dict.fromkeys(k for v in values for k in v):
-            defined = [
-                float(raw)
-                for v in values
-                if isinstance(raw := v.get(key), int | float) and not isinstance(raw, bool)
-            ]
+        values = [_VALUE.validate_python(s.value).model_dump() for s in scores]
+        reduced: dict[str, float | None] = {}
+        for key in values[0]:
+            defined = [float(v[key]) for v in values if v[key] is not None]
             reduced[key] = math.fsum(defined) / len(defined) if defined else None
-        return Score(value=reduced, metadata={"epochs": len(scores)})
+        kind = type(_VALUE.validate_python(scores[0].value))
+        return Score(
+            value=kind.model_validate(reduced).model_dump(), metadata={"epochs": len(scores)}
+        )
 
     return reduce

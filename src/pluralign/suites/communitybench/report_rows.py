@@ -88,21 +88,15 @@ def row(
     task: str | None = None,
 ) -> ResultRow:
     """One result row of a task run, traced to its log and samples."""
-    value, low, high, method = estimate
-    if value is not None and math.isnan(value):
-        value = None
-    return ResultRow(
+    return ResultRow.from_estimate(
         suite=SUITE_NAME,
         task=task or run.label,
         model=run.model,
         group=group,
         metric=metric,
-        estimate=value,
-        ci_low=low,
-        ci_high=high,
-        ci_method=method,
+        estimate=estimate,
         n=n,
-        baselines=baselines or {},
+        baselines=baselines,
         note=run_note(run),
         breakdown=BREAKDOWN_SEP in group,
         source=Source(

@@ -1,4 +1,7 @@
-"""Read CommunityBench logs into per-item outcomes grouped by (model, task, mode, profile)."""
+"""Read CommunityBench logs into per-item outcomes grouped by (model, task, mode, profile).
+
+Scores are read only through the typed score schema (``schema.read_score``).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +13,13 @@ from inspect_ai.log import EvalLog
 from pydantic import ValidationError
 
 from pluralign.data.gold import GoldConfig
+from pluralign.errors import InputError
+from pluralign.suites.communitybench.schema import (
+    CbScoreMetadata,
+    DistributionScoreValue,
+    ScoreValue,
+    read_score,
+)
 
 SUITE_NAME = "communitybench"
 """The suite name in task metadata."""
@@ -101,25 +111,74 @@ def gold_description(dataset: Any) -> str:
     return f"{dataset.get('name', 'dataset')}: {rule}"
 
 
-def _float_or_none(value: Any) -> float | None:
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+@dataclass(frozen=True)
+class ScoredSample:
+    """One sample's score in one epoch, read through the score schema."""
+
+    sample_id: str
+    epoch: int
+    value: ScoreValue
+    meta: CbScoreMetadata
 
 
-def _outcome(value: dict[str, Any], meta: dict[str, Any]) -> ItemOutcome:
-    predicted = meta.get("predicted")
-    chosen = meta.get("chosen_index")
-    answer = meta.get("answer_index")
+def _version(log: EvalLog) -> int:
+    version = log.eval.task_version
+    if isinstance(version, int) or (isinstance(version, str) and version.isdigit()):
+        return int(version)
+    raise InputError(log.location, f"task version {version!r} is not a CommunityBench version")
+
+
+def scored_samples(log: EvalLog) -> list[ScoredSample]:
+    """Every scored sample of one CommunityBench log, in its task version's layout converted.
+
+    Raises:
+        InputError: a score does not have the layout of the log's task version (the error
+            names the log, the sample and the version).
+
+    """
+    version = _version(log)
+    out: list[ScoredSample] = []
+    for sample in log.samples or []:
+        if not sample.scores:
+            continue
+        score = next(iter(sample.scores.values()))
+        try:
+            value, meta = read_score(score.value, score.metadata, version)
+        except ValidationError as error:
+            raise InputError(
+                log.location,
+                f"not a CommunityBench score of task version {version} "
+                f"({error.error_count()} errors; first: {_first(error)})",
+                location=f"sample {sample.id} epoch {sample.epoch}",
+            ) from None
+        out.append(ScoredSample(str(sample.id), sample.epoch, value, meta))
+    return out
+
+
+def _first(error: ValidationError) -> str:
+    first = error.errors()[0]
+    where = ".".join(str(part) for part in first["loc"])
+    return f"{where}: {first['msg']}" if where else str(first["msg"])
+
+
+def _outcome(scored: ScoredSample) -> ItemOutcome:
+    value, meta = scored.value, scored.meta
+    tau, jsd = (
+        (value.tau_b_parsed, value.jsd_bits_parsed)
+        if isinstance(value, DistributionScoreValue)
+        else (None, None)
+    )
     return ItemOutcome(
-        item_id=str(meta["item_id"]),
-        community_id=str(meta["community_id"]),
-        letters=tuple(meta["letters"]),
-        gold=tuple(float(g) for g in meta["gold"]),
-        answer_index=int(answer) if isinstance(answer, int) else None,
-        chosen=int(chosen) if isinstance(chosen, int) else None,
-        predicted=tuple(float(p) for p in predicted) if predicted is not None else None,
-        unparsed=bool(value.get("unparsed")),
-        tau_b=_float_or_none(value.get("tau_b")),
-        jsd_bits=_float_or_none(value.get("jsd_bits")),
+        item_id=meta.item_id,
+        community_id=meta.community_id,
+        letters=meta.letters,
+        gold=meta.gold,
+        answer_index=meta.answer_index,
+        chosen=meta.chosen_index,
+        predicted=meta.predicted,
+        unparsed=bool(value.unparsed),
+        tau_b=tau,
+        jsd_bits=jsd,
     )
 
 
@@ -149,12 +208,7 @@ def collect_runs(logs: Sequence[EvalLog]) -> list[TaskRun]:
                 task_version=log.eval.task_version,
                 gold=gold_description(metadata.get("dataset")),
             )
-        for sample in log.samples or []:
-            if not sample.scores:
-                continue
-            score = next(iter(sample.scores.values()))
-            if isinstance(score.value, dict) and score.metadata:
-                run.items.append(_outcome(dict(score.value), score.metadata))
+        run.items.extend(_outcome(scored) for scored in scored_samples(log))
     return sorted(runs.values(), key=lambda r: (r.model, r.cb_task, r.mode, _order(r.profile)))
 
 

@@ -9,6 +9,7 @@ from inspect_ai.log import EvalLog
 
 from pluralign.report.html import fmt, rows_table
 from pluralign.report.results import ResultRow
+from pluralign.report.section import SampleValue
 from pluralign.report.svg import figure_block
 from pluralign.scoring.unreadable import POLICY_NOTE, UNPARSED_SHARE, parsed_metric
 from pluralign.suites.communitybench.report_plots import (
@@ -22,10 +23,17 @@ from pluralign.suites.communitybench.report_rows import (
     HEADLINE_METRICS,
     ILLUSTRATIVE_NOTE,
     gold_rules,
+    profile_group,
     run_rows,
 )
-from pluralign.suites.communitybench.report_runs import SUITE_NAME, collect_runs
+from pluralign.suites.communitybench.report_runs import (
+    SUITE_NAME,
+    ScoredSample,
+    collect_runs,
+    scored_samples,
+)
 from pluralign.suites.communitybench.report_sensitivity import sensitivity_rows
+from pluralign.suites.communitybench.schema import DistributionScoreValue
 
 _CHANCE = ("uniform", "always_A", "best_position")
 _TASKS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -46,6 +54,54 @@ def _is_overall(row: ResultRow) -> bool:
 
 def _of_task(rows: Sequence[ResultRow], cb_task: str) -> list[ResultRow]:
     return [r for r in rows if r.task.startswith(f"communitybench_{cb_task}[")]
+
+
+def _headline_values(scored: ScoredSample) -> list[tuple[str, float | None]]:
+    """(metric, parsed-only value) of each headline metric; None when unreadable or undefined."""
+    value = scored.value
+    if isinstance(value, DistributionScoreValue):
+        return [
+            ("tau_b", value.tau_b_parsed),
+            ("top1", value.top1_parsed),
+            ("jsd_bits", value.jsd_bits_parsed),
+        ]
+    return [("accuracy", value.accuracy_parsed)]
+
+
+def _applies(scored: ScoredSample, metric: str) -> bool:
+    """Whether the metric is defined for the sample's item (accuracy and top-1: an untied gold)."""
+    return not (metric in ("accuracy", "top1") and scored.value.gold_tied)
+
+
+def sample_values(log: EvalLog) -> list[SampleValue]:
+    """Per sample and epoch, each headline metric's value in the group of the log's rows.
+
+    Metrics: PI / CI ``accuracy``; DP ``tau_b``, ``top1``, ``jsd_bits``. The group is the
+    one of the log's overall rows (``profile own`` …).
+    An unreadable answer gives ``value=None, unreadable=True`` (it counts at the metric's worst
+    value); a metric undefined for the item (a tied gold top for accuracy and top-1, τ-b of a
+    readable constant prediction) gives ``value=None, unreadable=False``. A log of another
+    suite gives nothing.
+    """
+    metadata = log.eval.metadata or {}
+    if metadata.get("suite") != SUITE_NAME:
+        return []
+    group = profile_group(str(metadata["profile"]))
+    out: list[SampleValue] = []
+    for scored in scored_samples(log):
+        for metric, parsed in _headline_values(scored):
+            unreadable = bool(scored.value.unparsed) and _applies(scored, metric)
+            out.append(
+                SampleValue(
+                    sample_id=scored.sample_id,
+                    epoch=scored.epoch,
+                    group=group,
+                    metric=metric,
+                    value=parsed,
+                    unreadable=unreadable,
+                )
+            )
+    return out
 
 
 class CommunityBenchSection:
@@ -192,6 +248,10 @@ class CommunityBenchSection:
                     f"no better than always answering the best single position ({fmt(best)})."
                 )
         return notes
+
+    def sample_values(self, log: EvalLog) -> list[SampleValue]:
+        """Per-sample values of the headline metrics of one log (see ``sample_values``)."""
+        return sample_values(log)
 
     def summary_metrics(self) -> tuple[str, ...]:
         """Headline columns for the terminal."""

@@ -37,12 +37,15 @@ from pluralign.suites.communitybench.records import (
 from pluralign.suites.communitybench.samples import build_samples
 from pluralign.suites.communitybench.scorer import choice_scorer, distribution_scorer
 
-TASK_VERSION = 2
+TASK_VERSION = 3
 """Bumped whenever prompts, parsing or scoring change what a sample means.
 
 2: net-score data get the vote-share gold; a tied gold top has no right answer (left out of
 accuracy and top-1, counted as ``gold_tied``); unreadable answers score the worst value in the
-headline metrics, beside ``_parsed`` twins and ``unparsed_share``."""
+headline metrics, beside ``_parsed`` twins and ``unparsed_share``.
+3: typed score values (``schema``): each headline metric per sample, at its worst value when
+unreadable, beside its ``_parsed`` twin and the flags; the same numbers as version 2, whose
+scores the report converts."""
 
 DEFAULT_CANDIDATES = 4
 """CI candidate communities per item (the paper's k is not given here; configurable)."""
