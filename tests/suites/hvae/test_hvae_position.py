@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import pytest
 from hypothesis import given
@@ -14,7 +13,6 @@ from pluralign.report.results import ResultRow
 from pluralign.scoring.position_bias import DEFAULT_MIN_SHARE
 from pluralign.suites.hvae.report_position import (
     MIRRORED_DEVIATION,
-    chosen_positions,
     diagnose,
     has_mirrored_cells,
     ideal_type_max_modal_share,
@@ -24,8 +22,10 @@ from pluralign.suites.hvae.report_position import (
 )
 from pluralign.suites.hvae.report_rows import CellRuns
 from pluralign.suites.hvae.report_section import HvaeSection
+from pluralign.suites.hvae.schema import HvaeRunScore
 from pluralign.values.svo import PRIMARY_ITEMS, presented_order
 from pluralign.values.svo_targets import SvoTarget, ideal_option_index
+from tests.suites.hvae.support import typed_run
 
 ORIGINAL = list(range(9))
 MIRRORED = ORIGINAL[::-1]
@@ -38,23 +38,24 @@ WARNING_ALWAYS_A = (
 
 def run_choosing_positions(
     positions: Sequence[int | None], mirrored: bool, seed: int
-) -> dict[str, Any]:
-    """A run's score metadata as ``collect_cells`` merges it: the model chose these positions."""
+) -> HvaeRunScore:
+    """A run as ``collect_cells`` reads it: the model chose these presented positions."""
     order = MIRRORED if mirrored else ORIGINAL
-    return {
-        "seed": seed,
-        "presented_order": [order] * len(positions),
-        "chosen_option_index": [None if p is None else order[p] for p in positions],
-    }
+    return typed_run(
+        [None if p is None else order[p] for p in positions],
+        seed=seed,
+        mirrored=mirrored,
+        orders=[order] * len(positions),
+    )
 
 
-def run_choosing_options(options: Sequence[int], mirrored: bool, seed: int) -> dict[str, Any]:
+def run_choosing_options(options: Sequence[int], mirrored: bool, seed: int) -> HvaeRunScore:
     order = MIRRORED if mirrored else ORIGINAL
     return run_choosing_positions([order.index(o) for o in options], mirrored, seed)
 
 
 def cell(
-    target: str, mirrored: bool, runs: list[dict[str, Any]], model: str = "m/biased"
+    target: str, mirrored: bool, runs: list[HvaeRunScore], model: str = "m/biased"
 ) -> CellRuns:
     presentation = "mirrored" if mirrored else "original"
     return CellRuns(
@@ -106,12 +107,14 @@ def by_metric(rows: Sequence[ResultRow], model: str) -> dict[str, ResultRow]:
 def test_chosen_position_undoes_the_mirrored_order() -> None:
     run = run_choosing_options([8, 0, 4], mirrored=True, seed=0)
     # Mirrored: Murphy's option I (8) is shown at position 0 (letter A), option A at position 8.
-    assert chosen_positions(run) == [0, 8, 4]
-    assert chosen_positions(run_choosing_options([8, 0, 4], mirrored=False, seed=0)) == [8, 0, 4]
+    assert run.detail.chosen_positions() == (0, 8, 4)
+    original = run_choosing_options([8, 0, 4], mirrored=False, seed=0)
+    assert original.detail.chosen_positions() == (8, 0, 4)
 
 
 def test_chosen_position_keeps_unparsed_answers_as_none() -> None:
-    assert chosen_positions(run_choosing_positions([None, 2], mirrored=True, seed=0)) == [None, 2]
+    run = run_choosing_positions([None, 2], mirrored=True, seed=0)
+    assert run.detail.chosen_positions() == (None, 2)
 
 
 def test_run_fixture_matches_the_task_presentation() -> None:

@@ -10,10 +10,9 @@ from inspect_ai import eval as inspect_eval
 
 from pluralign.report.estimates import NO_INTERVAL, share_estimate
 from pluralign.report.results import ResultRow
-from pluralign.suites.hvae.report_rows import collect_cells, hvae_rows, run_rationality
+from pluralign.suites.hvae.report_rows import collect_cells, hvae_rows
 from pluralign.suites.hvae.task import hvae
 from pluralign.testing import Turn, scripted_model
-from pluralign.values.svo_targets import SvoTarget
 
 ANGLE_A = math.degrees(math.atan2(400 / 6 - 50, 470 / 6 - 50))
 ANGLE_I = math.degrees(math.atan2(350 / 6 - 50, 490 / 6 - 50))
@@ -134,15 +133,3 @@ def test_unreadable_answers_score_the_worst_value_in_headline_rows(tmp_path: Pat
     # One empty goal reply in three runs, counted.
     empty = rows[(cell, "empty_goal_replies")]
     assert (empty.estimate, empty.n) == (1, 3)
-
-
-def test_runs_scored_before_the_policy_are_recomputed_from_their_choices() -> None:
-    # Task version 1 wrote the parsed-only mean under the headline's name and no twin.
-    old_run = {
-        "value_rationality": 0.5,
-        "chosen_option_index": [8, 8, None, 8, 8, 8],
-        "unparsed_items": 1,
-    }
-    assert run_rationality(old_run, SvoTarget.INDIVIDUALISTIC) == pytest.approx((0.4, 0.5))
-    new_run = {**old_run, "value_rationality": 0.4, "value_rationality_parsed": 0.5}
-    assert run_rationality(new_run, SvoTarget.INDIVIDUALISTIC) == (0.4, 0.5)

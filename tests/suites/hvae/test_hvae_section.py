@@ -3,30 +3,32 @@
 from __future__ import annotations
 
 import html
-from typing import Any
 
 from pluralign.scoring.unreadable import POLICY_NOTE
 from pluralign.suites.hvae.report_plots import IDEAL_TYPES_NOTE
 from pluralign.suites.hvae.report_rows import CellRuns, hvae_rows
 from pluralign.suites.hvae.report_section import HvaeSection
+from pluralign.suites.hvae.schema import HvaeRunScore
+from tests.suites.hvae.support import typed_run
 
 ALWAYS_I: list[int | None] = [8] * 6
 
 
-def _run(chosen: list[int | None], seed: int) -> dict[str, Any]:
-    unparsed = sum(c is None for c in chosen)
-    return {
-        "seed": seed,
-        "chosen_option_index": chosen,
-        "presented_order": [list(range(9))] * 6,
-        "angle_deg": 14.74 if unparsed == 0 else None,
-        "hit": unparsed == 0,
-        "hit_parsed": True if unparsed == 0 else None,
-        "unparsed_items": unparsed,
-        "goal_empty": seed == 2,
-        "value_rationality": 0.6 if unparsed == 0 else 0.0,
-        "value_rationality_parsed": 0.6 if unparsed == 0 else None,
-    }
+def _run(chosen: list[int | None], seed: int) -> HvaeRunScore:
+    complete = None not in chosen
+    return typed_run(
+        chosen,
+        seed=seed,
+        target="individualistic",
+        value={
+            "angle_deg": 14.74 if complete else None,
+            "hit": complete,
+            "hit_parsed": True if complete else None,
+            "goal_empty": seed == 2,
+            "value_rationality": 0.6 if complete else 0.0,
+            "value_rationality_parsed": 0.6 if complete else None,
+        },
+    )
 
 
 def _cells() -> list[CellRuns]:

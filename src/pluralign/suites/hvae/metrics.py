@@ -1,82 +1,95 @@
-"""Inspect reducer and metric that summarise HVAE runs per cell in the Inspect log.
+"""Inspect metrics that summarise HVAE runs per cell in the Inspect log.
 
 The full analysis (intervals, baselines, position bias) lives in the report layer; these give
 the Inspect log viewer the same headline numbers per cell, each beside its parsed-only twin
 (``pluralign.scoring.unreadable``: headline figures score an unreadable answer at the worst
-value, a lost run is no hit).
+value, a lost run is no hit). One metric per numeric field of ``HvaeScoreValue``: Inspect's
+``grouped()`` splits the runs by cell, over every run (epoch) rather than per-sample means,
+and each value shows in the log as ``<cell>:<metric>`` (``prosocial/goal/original:hit_rate``).
+A cell where a metric is undefined (every run lost, the control's hit rate) leaves it out.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Literal, cast
 
-from inspect_ai.scorer import Metric, SampleScore, Score, ScoreReducer, metric, score_reducer
+from inspect_ai.scorer import Metric, MetricProtocol, SampleScore, Value, grouped, metric
 
+from pluralign.suites.hvae.schema import HvaeScoreValue
 from pluralign.values.svo import PRIMARY_ITEMS
 
-CELL_KEYS = (
-    "mean_angle_deg",
-    "hit_rate",
-    "hit_rate_parsed",
-    "value_rationality",
-    "value_rationality_parsed",
-    "unparsed_rate",
-    "runs_lost",
-    "empty_goal_replies",
+Statistic = Literal["mean", "sum", "missing"]
+"""How a cell's runs are summarised: the mean or sum of the defined values, or the number of
+runs where the field is undefined."""
+
+CELL_KEY = "cell"
+"""The sample metadata field ``grouped()`` splits by (``HvaeSampleMeta.cell``)."""
+
+CELL_METRICS: tuple[tuple[str, str, Statistic, float], ...] = (
+    ("mean_angle_deg", "angle_deg", "mean", 1.0),
+    ("runs_lost", "angle_deg", "missing", 1.0),
+    ("hit_rate", "hit", "mean", 1.0),
+    ("hit_rate_parsed", "hit_parsed", "mean", 1.0),
+    ("value_rationality", "value_rationality", "mean", 1.0),
+    ("value_rationality_parsed", "value_rationality_parsed", "mean", 1.0),
+    ("unparsed_rate", "unparsed_items", "mean", 1 / len(PRIMARY_ITEMS)),
+    ("empty_goal_replies", "goal_empty", "sum", 1.0),
+    ("expected_value_rationality", "expected_value_rationality", "mean", 1.0),
+    ("expected_value_rationality_parsed", "expected_value_rationality_parsed", "mean", 1.0),
+    ("choice_entropy_bits", "choice_entropy_bits", "mean", 1.0),
+    ("letter_mass", "letter_mass", "mean", 1.0),
+    ("unparsed_distributions", "unparsed_distributions", "sum", 1.0),
 )
-"""Per-cell values the reducer writes and the ``hvae_cells`` metric shows."""
+"""(name in the log, ``HvaeScoreValue`` field, statistic, scale): every numeric field once;
+``angle_deg`` also counts the lost runs (no angle), as the report does."""
 
 
-def _mean(values: Sequence[float | int | bool | str | None]) -> float:
-    numbers = [float(v) for v in values if isinstance(v, int | float) and not isinstance(v, str)]
-    numbers = [v for v in numbers if not math.isnan(v)]
-    return sum(numbers) / len(numbers) if numbers else math.nan
+def _field_values(scores: Sequence[SampleScore], field: str) -> list[float | None]:
+    """One field of each run's value (a bool as 0/1), read through the schema."""
+    out: list[float | None] = []
+    for sample in scores:
+        raw = getattr(HvaeScoreValue.model_validate(sample.score.value), field)
+        out.append(None if raw is None or math.isnan(float(raw)) else float(raw))
+    return out
 
 
-@score_reducer(name="hvae_cell")
-def hvae_cell_reducer() -> ScoreReducer:
-    """Reduce one cell's runs (epochs) to its mean angle, hit rate, rationality and losses."""
+@metric(name="hvae_run_statistic")
+def run_statistic(field: str, statistic: Statistic = "mean", scale: float = 1.0) -> Metric:
+    """One field of the runs, summarised; NaN when undefined (no defined value to average)."""
+    if field not in HvaeScoreValue.model_fields:
+        raise ValueError(f"HvaeScoreValue has no field {field!r}")
 
-    def reduce(scores: list[Score]) -> Score:
-        values = [s.value for s in scores if isinstance(s.value, dict)]
-        angles = [v.get("angle_deg") for v in values]
-        means = {
-            "mean_angle_deg": _mean(angles),
-            "hit_rate": _mean([v.get("hit") for v in values]),
-            "hit_rate_parsed": _mean([v.get("hit_parsed") for v in values]),
-            "value_rationality": _mean([v.get("value_rationality") for v in values]),
-            "value_rationality_parsed": _mean([v.get("value_rationality_parsed") for v in values]),
-            "unparsed_rate": _mean(
-                [(v.get("unparsed_items") or 0) / len(PRIMARY_ITEMS) for v in values]
-            ),
-        }
-        # Undefined means (every run lost, or the control's hit rate) are left out, not NaN.
-        cell: dict[str, float | int | bool | str | None] = {
-            key: value for key, value in means.items() if not math.isnan(value)
-        }
-        cell["runs_lost"] = sum(a is None for a in angles)
-        cell["empty_goal_replies"] = sum(v.get("goal_empty") is True for v in values)
-        return Score(value=cell, metadata={"runs": len(scores)})
-
-    return reduce
-
-
-@metric(name="hvae_cells")
-def hvae_cell_values() -> Metric:
-    """Per cell (``target/goal/presentation``), the reduced cell values as ``cell:key``."""
-
-    def compute(scores: list[SampleScore]) -> dict[str, float]:
-        out: dict[str, float] = {}
-        for sample in scores:
-            cell = (sample.sample_metadata or {}).get("cell", str(sample.sample_id))
-            value = sample.score.value
-            if not isinstance(value, dict):
-                continue
-            for key in CELL_KEYS:
-                raw = value.get(key)
-                if isinstance(raw, int | float) and not isinstance(raw, bool):
-                    out[f"{cell}:{key}"] = float(raw)
-        return out
+    def compute(scores: list[SampleScore]) -> Value:
+        values = _field_values(scores, field)
+        defined = [scale * v for v in values if v is not None]
+        if statistic == "missing":
+            return float(len(values) - len(defined))
+        if not defined:
+            return math.nan
+        return sum(defined) / len(defined) if statistic == "mean" else sum(defined)
 
     return compute
+
+
+@metric(name="hvae_cell_metric", scores="unreduced")
+def cell_metric(name: str, field: str, statistic: Statistic = "mean", scale: float = 1.0) -> Metric:
+    """Per cell, over every run (epoch): ``<cell>:<name>``; undefined cells left out."""
+    by_cell = grouped(
+        run_statistic(field, statistic, scale),
+        CELL_KEY,
+        all=False,
+        name_template=f"{{group_name}}:{name}",
+    )
+
+    def compute(scores: list[SampleScore]) -> Value:
+        values = cast(Mapping[str, float], cast(MetricProtocol, by_cell)(scores))
+        return {cell: value for cell, value in values.items() if not math.isnan(value)}
+
+    return compute
+
+
+def cell_metrics() -> list[Metric]:
+    """The scorer's metrics: one ``cell_metric`` per row of ``CELL_METRICS``."""
+    return [cell_metric(*spec) for spec in CELL_METRICS]

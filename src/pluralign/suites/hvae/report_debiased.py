@@ -12,12 +12,12 @@ labelled as such.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from pluralign.report.estimates import mean_estimate, metric_range
 from pluralign.report.results import ResultRow, Source
 from pluralign.suites.hvae.reading import expected_rationality
-from pluralign.suites.hvae.report_rows import CONTROL, CellRuns, run_rationality
+from pluralign.suites.hvae.report_rows import CellRuns
+from pluralign.suites.hvae.schema import CONTROL, HvaeRunScore
 from pluralign.values.svo import PRIMARY_ITEMS
 from pluralign.values.svo_baselines import (
     position_angle_deg,
@@ -44,12 +44,12 @@ def debiased_rows(cells: Sequence[CellRuns]) -> list[ResultRow]:
     return rows
 
 
-def _pairs(original: CellRuns, mirrored: CellRuns) -> list[tuple[dict[str, Any], dict[str, Any]]]:
-    mirrored_by_seed = {run.get("seed"): run for run in mirrored.runs}
+def _pairs(original: CellRuns, mirrored: CellRuns) -> list[tuple[HvaeRunScore, HvaeRunScore]]:
+    mirrored_by_seed = {run.detail.seed: run for run in mirrored.runs}
     return [
-        (run, mirrored_by_seed[run.get("seed")])
+        (run, mirrored_by_seed[run.detail.seed])
         for run in original.runs
-        if run.get("seed") in mirrored_by_seed
+        if run.detail.seed in mirrored_by_seed
     ]
 
 
@@ -59,13 +59,13 @@ def _pair_rows(original: CellRuns, mirrored: CellRuns) -> list[ResultRow]:
     rationality = [
         (first + second) / 2
         for a, b in pairs
-        if (first := run_rationality(a, target)[0]) is not None
-        and (second := run_rationality(b, target)[0]) is not None
+        if (first := a.value.value_rationality) is not None
+        and (second := b.value.value_rationality) is not None
     ]
     angles = [
-        (float(a["angle_deg"]) + float(b["angle_deg"])) / 2
+        (first + second) / 2
         for a, b in pairs
-        if a.get("angle_deg") is not None and b.get("angle_deg") is not None
+        if (first := a.value.angle_deg) is not None and (second := b.value.angle_deg) is not None
     ]
     position_only = _position_only_rationality(target)
     rows = [
@@ -82,11 +82,9 @@ def _pair_rows(original: CellRuns, mirrored: CellRuns) -> list[ResultRow]:
     return rows
 
 
-def _expected_of_pair(a: dict[str, Any], b: dict[str, Any], target: SvoTarget) -> float | None:
+def _expected_of_pair(a: HvaeRunScore, b: HvaeRunScore, target: SvoTarget) -> float | None:
     averaged: list[list[float] | None] = []
-    for first, second in zip(
-        a.get("distributions") or [], b.get("distributions") or [], strict=True
-    ):
+    for first, second in zip(a.detail.distributions, b.detail.distributions, strict=True):
         if first is None or second is None:
             averaged.append(None)
         else:
@@ -120,18 +118,14 @@ def _row(
     values: list[float],
     baselines: dict[str, float | None],
 ) -> ResultRow:
-    estimate, low, high, method = mean_estimate(values, metric_range(metric))
     goal = "goal" if original.goal_prompt else "nogoal"
-    return ResultRow(
+    return ResultRow.from_estimate(
         suite="hvae",
         task=f"hvae[{original.mode}]",
         model=original.model,
         group=f"{original.target}/{goal}/debiased",
         metric=metric,
-        estimate=estimate,
-        ci_low=low,
-        ci_high=high,
-        ci_method=method,
+        estimate=mean_estimate(values, metric_range(metric)),
         n=len(values),
         baselines=baselines,
         note=NOTE,

@@ -1,14 +1,15 @@
 """Position bias of every model in the HVAE report.
 
 Per (model, mode), the chosen *presented position* of every answered item is read from the
-runs' score metadata (``presented_order`` and ``chosen_option_index``). Where a cell was also
-presented mirrored (options I … A, a deviation from Murphy's presentation), each original run is
-paired with the mirrored run of the same cell and seed, and every item of the pair is one item
-of ``position_bias`` (the diagnostic over presentation orders). Where no mirrored cell exists,
-only the single-order statistic is available: the share of answers at the modal position. On the
-primary items no target's ideal type puts more than two thirds of its answers at one position
-(``ideal_type_max_modal_share``), so the same threshold (80 %) separates position from content
-there too, though with one order content and position cannot be told apart item by item.
+runs' score detail (``HvaeScoreDetail``: ``presented_order``, ``chosen_option_index``). Where a
+cell was also presented mirrored (options I … A, a deviation from Murphy's presentation), each
+original run is paired with the mirrored run of the same cell and seed, and every item of the
+pair is one item of ``position_bias`` (the diagnostic over presentation orders). Where no
+mirrored cell exists, only the single-order statistic is available: the share of answers at the
+modal position. On the primary items no target's ideal type puts more than two thirds of its
+answers at one position (``ideal_type_max_modal_share``), so the same threshold (80 %)
+separates position from content there too, though with one order content and position cannot
+be told apart item by item.
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import product
-from typing import Any
 
+from pluralign.report.estimates import Estimate
 from pluralign.report.results import ResultRow, Source
-from pluralign.scoring.intervals import Interval, proportion_ci
+from pluralign.scoring.intervals import proportion_ci
 from pluralign.scoring.position_bias import (
     DEFAULT_MIN_ITEMS,
     DEFAULT_MIN_SHARE,
@@ -30,6 +31,7 @@ from pluralign.scoring.position_bias import (
     position_bias,
 )
 from pluralign.suites.hvae.report_rows import CellRuns
+from pluralign.suites.hvae.schema import HvaeRunScore
 from pluralign.values.svo import OPTION_LETTERS, PRIMARY_ITEMS, categorise, presented_order
 from pluralign.values.svo_baselines import position_angle_deg
 from pluralign.values.svo_targets import SvoTarget, ideal_option_index
@@ -67,14 +69,6 @@ class ModelPosition:
     cells: tuple[CellRuns, ...]
 
 
-def chosen_positions(run: dict[str, Any]) -> list[int | None]:
-    """The presented position (0 = letter A) chosen on each item of one run; None = unparsed."""
-    return [
-        None if option is None else list(order).index(int(option))
-        for order, option in zip(run["presented_order"], run["chosen_option_index"], strict=True)
-    ]
-
-
 def paired_items(cells: Sequence[CellRuns]) -> list[list[Presentation]]:
     """Items of original/mirrored run pairs (same target, goal switch and seed) of one model."""
     originals = {(c.target, c.goal_prompt): c for c in cells if not c.mirrored}
@@ -83,19 +77,21 @@ def paired_items(cells: Sequence[CellRuns]) -> list[list[Presentation]]:
         original = originals.get((mirrored.target, mirrored.goal_prompt))
         if original is None:
             continue
-        by_seed = {run.get("seed"): run for run in mirrored.runs}
+        by_seed = {run.detail.seed: run for run in mirrored.runs}
         for run in original.runs:
-            partner = by_seed.get(run.get("seed"))
+            partner = by_seed.get(run.detail.seed)
             pair = [run] if partner is None else [run, partner]
             items.extend(_item_presentations(pair))
     return items
 
 
-def _item_presentations(runs: Sequence[dict[str, Any]]) -> list[list[Presentation]]:
+def _item_presentations(runs: Sequence[HvaeRunScore]) -> list[list[Presentation]]:
     per_run = [
         [
-            Presentation(order=tuple(order), chosen_position=position)
-            for order, position in zip(run["presented_order"], chosen_positions(run), strict=True)
+            Presentation(order=order, chosen_position=position)
+            for order, position in zip(
+                run.detail.presented_order, run.detail.chosen_positions(), strict=True
+            )
         ]
         for run in runs
     ]
@@ -107,7 +103,12 @@ def diagnose(cells: Sequence[CellRuns]) -> ModelPosition:
     items = paired_items(cells)
     paired = position_bias(items) if items else None
     modal = modal_position(
-        [position for cell in cells for run in cell.runs for position in chosen_positions(run)]
+        [
+            position
+            for cell in cells
+            for run in cell.runs
+            for position in run.detail.chosen_positions()
+        ]
     )
     if paired is not None:
         fires = paired.fires
@@ -225,7 +226,13 @@ def _rows(diagnostic: ModelPosition) -> list[ResultRow]:
     )
     n_fires = modal.n_answers if paired is None else paired.n_informative
     rows.append(
-        _row(diagnostic, "position_bias_fires", float(diagnostic.fires), None, n_fires, rule)
+        _row(
+            diagnostic,
+            "position_bias_fires",
+            (float(diagnostic.fires), None, None, ""),
+            n_fires,
+            rule,
+        )
     )
     return rows
 
@@ -240,32 +247,33 @@ def _share_row(
     note: str = "",
 ) -> ResultRow:
     interval = proportion_ci(round(share * n), n) if share is not None and n > 0 else None
-    return _row(diagnostic, metric, share, interval, n, formula, baselines, note)
+    estimate: Estimate = (
+        (share, None, None, "")
+        if interval is None
+        else (share, interval.low, interval.high, interval.method)
+    )
+    return _row(diagnostic, metric, estimate, n, formula, baselines, note)
 
 
 def _row(
     diagnostic: ModelPosition,
     metric: str,
-    estimate: float | None,
-    interval: Interval | None,
+    estimate: Estimate,
     n: int,
     formula: str,
     baselines: dict[str, float | None] | None = None,
     note: str = "",
 ) -> ResultRow:
     first = diagnostic.cells[0]
-    return ResultRow(
+    return ResultRow.from_estimate(
         suite="hvae",
         task=f"hvae[{diagnostic.mode}]",
         model=diagnostic.model,
         group=POSITION_GROUP,
         metric=metric,
         estimate=estimate,
-        ci_low=None if interval is None else interval.low,
-        ci_high=None if interval is None else interval.high,
-        ci_method="" if interval is None else interval.method,
         n=n,
-        baselines=baselines or {},
+        baselines=baselines,
         note=note,
         source=Source(
             log=first.log,

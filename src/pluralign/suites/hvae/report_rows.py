@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TypeVar
 
 from inspect_ai.log import EvalLog
 
@@ -28,7 +28,7 @@ from pluralign.report.estimates import (
 from pluralign.report.results import ResultRow, Source
 from pluralign.scoring.intervals import jackknife_t_interval
 from pluralign.scoring.unreadable import UNPARSED_SHARE, parsed_metric
-from pluralign.suites.hvae.reading import read_run
+from pluralign.suites.hvae.schema import CONTROL, HvaeRunScore, HvaeScoreValue, read_run_score
 from pluralign.values.svo import (
     PRIMARY_ITEMS,
     SvoCategory,
@@ -46,7 +46,6 @@ from pluralign.values.svo_baselines import (
 )
 from pluralign.values.svo_targets import SvoTarget, ideal_angle_deg
 
-CONTROL = "control"
 RATIONALITY = "value_rationality"
 EXPECTED_RATIONALITY = "expected_value_rationality"
 
@@ -67,39 +66,49 @@ class CellRuns:
     sample_id: str
     temperature: float | None = None
     """The sampling temperature the runs used (0 = every run identical: one effective run)."""
-    runs: list[dict[str, Any]] = field(default_factory=list)
-    """Per run: the score value merged with its metadata."""
+    runs: list[HvaeRunScore] = field(default_factory=list)
+    """Every run (epoch), read through the score schema."""
 
 
 def collect_cells(logs: Sequence[EvalLog]) -> list[CellRuns]:
-    """Group every HVAE run in ``logs`` by model, mode and cell."""
+    """Group every HVAE run in ``logs`` by model, mode and cell (read through the schema)."""
     cells: dict[tuple[str, str, str], CellRuns] = {}
     for log in logs:
         mode = str(log.eval.metadata.get("mode", "verbal")) if log.eval.metadata else "verbal"
-        for sample in log.samples or []:
-            if not sample.scores:
-                continue
-            score = next(iter(sample.scores.values()))
-            meta = score.metadata or {}
-            key = (log.eval.model, mode, str(meta.get("cell")))
+        for run in log_runs(log):
+            key = (log.eval.model, mode, run.detail.cell)
             cell = cells.get(key)
             if cell is None:
                 cell = cells[key] = CellRuns(
                     model=log.eval.model,
                     mode=mode,
-                    cell=str(meta.get("cell")),
-                    target=str(meta.get("target")),
-                    goal_prompt=bool(meta.get("goal_prompt")),
-                    mirrored=bool(meta.get("mirrored")),
+                    cell=run.detail.cell,
+                    target=run.detail.target,
+                    goal_prompt=run.detail.goal_prompt,
+                    mirrored=run.detail.mirrored,
                     log=log.location,
                     task=log.eval.task,
                     task_version=log.eval.task_version,
-                    sample_id=str(sample.id),
+                    sample_id=run.sample_id,
                     temperature=log.plan.config.temperature,
                 )
-            value = score.value if isinstance(score.value, dict) else {}
-            cell.runs.append({**meta, **value})
+            cell.runs.append(run)
     return sorted(cells.values(), key=lambda c: (c.model, c.mode, c.cell))
+
+
+def log_runs(log: EvalLog) -> list[HvaeRunScore]:
+    """Every scored run (sample × epoch) of one log, read through the score schema."""
+    return [
+        read_run_score(
+            next(iter(sample.scores.values())),
+            log.eval.task_version,
+            log.location,
+            sample_id=str(sample.id),
+            epoch=sample.epoch,
+        )
+        for sample in log.samples or []
+        if sample.scores
+    ]
 
 
 def hvae_rows(cells: Sequence[CellRuns]) -> list[ResultRow]:
@@ -115,8 +124,8 @@ def hvae_rows(cells: Sequence[CellRuns]) -> list[ResultRow]:
 
 
 def _cell_rows(cell: CellRuns, control: CellRuns | None) -> list[ResultRow]:
-    complete = [r for r in cell.runs if r.get("angle_deg") is not None]
-    angles = [float(r["angle_deg"]) for r in complete]
+    complete = [r for r in cell.runs if r.complete]
+    angles = _defined([r.value.angle_deg for r in complete])
     angle_chance = angle_baselines(control)
     rows = [
         _row(
@@ -130,7 +139,7 @@ def _cell_rows(cell: CellRuns, control: CellRuns | None) -> list[ResultRow]:
         _row(
             cell,
             "pooled_angle_deg",
-            _boot_runs(complete, _pooled_angle),
+            _boot_runs([r.detail.chosen_option_index for r in complete], _pooled_angle),
             len(complete),
             "SVO angle of the mean payoffs pooled over complete runs",
             baselines=angle_chance,
@@ -144,9 +153,9 @@ def _cell_rows(cell: CellRuns, control: CellRuns | None) -> list[ResultRow]:
     return rows
 
 
-def _unreadable_rows(cell: CellRuns, complete: list[dict[str, Any]]) -> list[ResultRow]:
+def _unreadable_rows(cell: CellRuns, complete: list[HvaeRunScore]) -> list[ResultRow]:
     """Unparsed items (count and share), lost runs and empty goal replies."""
-    unparsed = [index is None for r in cell.runs for index in _chosen(r)]  # per item, all runs
+    unparsed = [index is None for r in cell.runs for index in r.detail.chosen_option_index]
     rows = [
         _row(
             cell,
@@ -171,7 +180,7 @@ def _unreadable_rows(cell: CellRuns, complete: list[dict[str, Any]]) -> list[Res
         ),
     ]
     if cell.goal_prompt:
-        empty = sum(r.get("goal_empty") is True for r in cell.runs)
+        empty = sum(r.value.goal_empty for r in cell.runs)
         rows.append(
             _row(
                 cell,
@@ -184,41 +193,19 @@ def _unreadable_rows(cell: CellRuns, complete: list[dict[str, Any]]) -> list[Res
     return rows
 
 
-def _chosen(run: dict[str, Any]) -> list[int | None]:
-    """The original option index chosen on each primary item of a run (None = unreadable)."""
-    chosen = run.get("chosen_option_index")
-    if isinstance(chosen, list) and len(chosen) == len(PRIMARY_ITEMS):
-        return [None if index is None else int(index) for index in chosen]
-    unparsed = int(run.get("unparsed_items") or 0)
-    return [None] * unparsed + [0] * (len(PRIMARY_ITEMS) - unparsed)
-
-
-def run_rationality(run: dict[str, Any], target: SvoTarget) -> tuple[float | None, float | None]:
-    """A run's (headline, parsed-only) value rationality for ``target``.
-
-    Runs scored before the unreadable-answer policy (task version 1) carry only the parsed-only
-    figure under the headline's name; both are recomputed from their chosen options then.
-    """
-    if parsed_metric(RATIONALITY) in run or run.get("chosen_option_index") is None:
-        headline, parsed = run.get(RATIONALITY), run.get(parsed_metric(RATIONALITY))
-        return (
-            None if headline is None else float(headline),
-            None if parsed is None else float(parsed),
-        )
-    reading = read_run(_chosen(run))
-    return reading.rationality[target.value], reading.rationality_parsed[target.value]
+def _defined(values: Sequence[float | None]) -> list[float]:
+    return [float(v) for v in values if v is not None]
 
 
 def _target_rows(
     cell: CellRuns,
-    complete: list[dict[str, Any]],
+    complete: list[HvaeRunScore],
     angles: list[float],
     control: CellRuns | None,
 ) -> list[ResultRow]:
     target = SvoTarget(cell.target)
-    pairs = [run_rationality(r, target) for r in cell.runs]
-    rationality = [h for h, _ in pairs if h is not None]
-    parsed = [p for _, p in pairs if p is not None]
+    rationality = _defined([r.value.value_rationality for r in cell.runs])
+    parsed = _defined([r.value.value_rationality_parsed for r in cell.runs])
     baselines = rationality_baselines(target, control)
     ideal = ideal_angle_deg(target, PRIMARY_ITEMS)
     distances = [angular_distance_deg(a, ideal) for a in angles]
@@ -227,7 +214,7 @@ def _target_rows(
         _row(
             cell,
             "hit_rate",
-            share_estimate([r.get("hit") is True for r in cell.runs]),
+            share_estimate([r.value.hit is True for r in cell.runs]),
             len(cell.runs),
             "share of all runs whose category equals the target (a run without an angle is no hit)",
             baselines=hits,
@@ -235,7 +222,7 @@ def _target_rows(
         _row(
             cell,
             parsed_metric("hit_rate"),
-            share_estimate([r.get("hit") is True for r in complete]),
+            share_estimate([r.value.hit is True for r in complete]),
             len(complete),
             "share of complete runs whose category equals the target",
             baselines=hits,
@@ -277,7 +264,7 @@ def angle_baselines(control: CellRuns | None) -> dict[str, float | None]:
         "always_I": position_angle_deg(PRIMARY_ITEMS, "I"),
     }
     if control is not None:
-        angles = [float(r["angle_deg"]) for r in control.runs if r.get("angle_deg") is not None]
+        angles = _defined([r.value.angle_deg for r in control.runs])
         baselines["control"] = sum(angles) / len(angles) if angles else None
     return baselines
 
@@ -303,12 +290,7 @@ def rationality_baselines(target: SvoTarget, control: CellRuns | None) -> dict[s
         "always_I": position_value_rationality(target, PRIMARY_ITEMS, "I"),
     }
     if control is not None:
-        values = [
-            r["rationality_by_target"].get(target.value)
-            for r in control.runs
-            if r.get("rationality_by_target")
-        ]
-        defined = [float(v) for v in values if v is not None]
+        defined = _defined([r.detail.rationality_by_target.get(target.value) for r in control.runs])
         baselines["control"] = sum(defined) / len(defined) if defined else None
     return baselines
 
@@ -349,21 +331,20 @@ def _dist_rows(cell: CellRuns, control: CellRuns | None) -> list[ResultRow]:
                 baselines,
             ),
         ]
-    rows = [
-        _row(
-            cell,
-            metric,
-            _boot(
-                [float(r[metric]) for r in cell.runs if r.get(metric) is not None],
-                metric_range(metric),
-            ),
-            sum(r.get(metric) is not None for r in cell.runs),
-            formula,
-            baselines=baselines,
+    rows = []
+    for metric, formula, baselines in specs:
+        values = _defined([_DIST_FIELDS[metric](r.value) for r in cell.runs])
+        rows.append(
+            _row(
+                cell,
+                metric,
+                _boot(values, metric_range(metric)),
+                len(values),
+                formula,
+                baselines=baselines,
+            )
         )
-        for metric, formula, baselines in specs
-    ]
-    lost = sum(int(r.get("unparsed_distributions") or 0) for r in cell.runs)
+    lost = sum(r.value.unparsed_distributions or 0 for r in cell.runs)
     rows.append(
         _row(
             cell,
@@ -376,16 +357,28 @@ def _dist_rows(cell: CellRuns, control: CellRuns | None) -> list[ResultRow]:
     return rows
 
 
+_DIST_FIELDS: dict[str, Callable[[HvaeScoreValue], float | None]] = {
+    EXPECTED_RATIONALITY: lambda v: v.expected_value_rationality,
+    parsed_metric(EXPECTED_RATIONALITY): lambda v: v.expected_value_rationality_parsed,
+    "choice_entropy_bits": lambda v: v.choice_entropy_bits,
+    "letter_mass": lambda v: v.letter_mass,
+}
+"""The value field behind each distributional row."""
+
 _PRIMARY_OPTIONS = tuple(item.options for item in PRIMARY_ITEMS)
 """Each primary item's options, computed once: the pooled angle's jackknife reads them often."""
 
 
-def _pooled_angle(runs: Sequence[dict[str, Any]]) -> float:
-    """SVO angle (Murphy et al. 2011) of the mean payoffs pooled over every run's six choices."""
+def _pooled_angle(runs: Sequence[Sequence[int | None]]) -> float:
+    """SVO angle (Murphy et al. 2011) of the mean payoffs pooled over complete runs' choices.
+
+    Each run is its chosen option index per primary item (every item readable).
+    """
     chosen = [
         options[index]
         for run in runs
-        for options, index in zip(_PRIMARY_OPTIONS, run["chosen_option_index"], strict=True)
+        for options, index in zip(_PRIMARY_OPTIONS, run, strict=True)
+        if index is not None
     ]
     return svo_angle_deg(chosen)
 
@@ -395,9 +388,10 @@ _none = no_estimate
 TEMPERATURE_ZERO_NOTE = "temperature 0: every run is the same conversation, so N = 1 effective run"
 
 
-def _boot_runs(
-    runs: Sequence[dict[str, Any]], statistic: Callable[[Sequence[dict[str, Any]]], float]
-) -> Estimate:
+Run = TypeVar("Run")
+
+
+def _boot_runs(runs: Sequence[Run], statistic: Callable[[Sequence[Run]], float]) -> Estimate:
     """A smooth statistic of whole runs with its jackknife-t interval over runs.
 
     No bootstrap (despite the historical name): over 2–3 runs it returns their range and
@@ -420,21 +414,15 @@ def _row(
     formula: str,
     baselines: dict[str, float | None] | None = None,
 ) -> ResultRow:
-    value, low, high, method = estimate
-    if value is not None and math.isnan(value):
-        value = None
-    return ResultRow(
+    return ResultRow.from_estimate(
         suite="hvae",
         task=f"hvae[{cell.mode}]",
         model=cell.model,
         group=cell.cell,
         metric=metric,
-        estimate=value,
-        ci_low=low,
-        ci_high=high,
-        ci_method=method,
+        estimate=estimate,
         n=n,
-        baselines=baselines or {},
+        baselines=baselines,
         note=TEMPERATURE_ZERO_NOTE if cell.temperature == 0 else "",
         source=Source(
             log=cell.log,

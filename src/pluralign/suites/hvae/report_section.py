@@ -9,6 +9,7 @@ from inspect_ai.log import EvalLog
 
 from pluralign.report.html import rows_table
 from pluralign.report.results import ResultRow
+from pluralign.report.section import SampleValue
 from pluralign.scoring.unreadable import POLICY_NOTE, UNPARSED_SHARE
 from pluralign.suites.hvae.report_debiased import debiased_rows
 from pluralign.suites.hvae.report_plots import IDEAL_TYPES_NOTE, hvae_figures
@@ -19,7 +20,13 @@ from pluralign.suites.hvae.report_position import (
     position_rows,
     position_warnings,
 )
-from pluralign.suites.hvae.report_rows import TEMPERATURE_ZERO_NOTE, collect_cells, hvae_rows
+from pluralign.suites.hvae.report_rows import (
+    TEMPERATURE_ZERO_NOTE,
+    collect_cells,
+    hvae_rows,
+    log_runs,
+)
+from pluralign.suites.hvae.sample_values import run_sample_values
 
 _TABLES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     (
@@ -117,3 +124,11 @@ class HvaeSection:
     def summary_metrics(self) -> tuple[str, ...]:
         """Headline columns for the terminal."""
         return ("mean_angle_deg", "hit_rate", "value_rationality", "unparsed_items")
+
+    def sample_values(self, log: EvalLog) -> list[SampleValue]:
+        """Per run (sample × epoch), its value of each per-cell headline metric.
+
+        Read through the score schema; grouped by cell, as the rows
+        (``pluralign.suites.hvae.sample_values``).
+        """
+        return [value for run in log_runs(log) for value in run_sample_values(run)]

@@ -16,17 +16,19 @@ from inspect_ai.model import GenerateConfig
 from pluralign import __version__
 from pluralign.errors import ChoiceError
 from pluralign.suites.hvae import prompts
-from pluralign.suites.hvae.metrics import hvae_cell_reducer
 from pluralign.suites.hvae.placement import HVAE
 from pluralign.suites.hvae.records import HvaeSampleMeta
 from pluralign.suites.hvae.scorer import svo_choice_scorer
 from pluralign.suites.hvae.solver import first_user_message, svo_dialogue
 
-TASK_VERSION = 2
+TASK_VERSION = 3
 """Bumped whenever prompts, parsing or scoring change what a sample means.
 
 2: headline figures score unreadable answers at the worst value (``…_parsed`` twins beside),
-empty goal replies are flagged, dist-mode calls use the task's generate config."""
+empty goal replies are flagged, dist-mode calls use the task's generate config.
+3: the score is the typed ``schema`` (per-item letter masses as ``letter_mass_by_item``; every
+value field present, None where undefined); the per-cell log metrics are computed over runs.
+Older layouts are converted on reading (``schema.read_run_score``)."""
 TARGETS: tuple[str, ...] = (*prompts.VALUE_PHRASES, prompts.CONTROL)
 """The four SVO targets and the no-induction control."""
 
@@ -81,7 +83,7 @@ def hvae(
             distributional=mode == "dist",
         ),
         scorer=svo_choice_scorer(extractor_attempts=extractor_attempts),
-        epochs=Epochs(runs, hvae_cell_reducer()),
+        epochs=Epochs(runs),
         config=GenerateConfig(temperature=temperature),
         version=TASK_VERSION,
         metadata={
