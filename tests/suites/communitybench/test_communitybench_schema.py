@@ -19,6 +19,7 @@ import json
 import math
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from inspect_ai import Task
@@ -101,9 +102,9 @@ def logs(tmp_path_factory: pytest.TempPathFactory) -> list[EvalLog]:
     )
 
 
-def by_id(log: EvalLog) -> dict[str, tuple[object, dict[str, object] | None]]:
+def by_id(log: EvalLog) -> dict[str, tuple[object, dict[str, Any] | None]]:
     assert log.samples is not None
-    out = {}
+    out: dict[str, tuple[object, dict[str, Any] | None]] = {}
     for sample in log.samples:
         assert sample.scores is not None
         score = next(iter(sample.scores.values()))
