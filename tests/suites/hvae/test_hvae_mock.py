@@ -172,6 +172,16 @@ def test_distributional_mode_reads_expected_rationality(tmp_path: Path) -> None:
     )
     # The greedy letter A continues the dialogue, so the verbal reading is "always A".
     assert value["angle_deg"] == pytest.approx(ANGLE_ALWAYS_A)
+    # Per-item letter masses in the metadata, under a name of their own.
+    assert score.metadata["letter_mass_by_item"] == pytest.approx([0.8] * 6)
+    assert "letter_mass" not in score.metadata
+    assert logs[0].results is not None
+    metrics = logs[0].results.scores[0].metrics
+    assert metrics["prosocial/goal/original:letter_mass"].value == pytest.approx(0.8)
+    assert metrics["prosocial/goal/original:expected_value_rationality"].value == pytest.approx(
+        2.25 / 5
+    )
+    assert metrics["prosocial/goal/original:unparsed_distributions"].value == 0
 
 
 def _reply_with_top(tokens: list[tuple[str, float]], text: str) -> ModelOutput:
