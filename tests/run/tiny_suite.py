@@ -18,6 +18,7 @@ from pluralign.goals.taxonomy import (
     TaskPlacement,
 )
 from pluralign.report.results import ResultRow, Source
+from pluralign.report.section import SampleValue
 from pluralign.suite import RunSettings, Suite, SuiteOptions
 
 PLACEMENT = TaskPlacement(
@@ -82,6 +83,20 @@ class TinySection:
     def summary_metrics(self) -> tuple[str, ...]:
         """The headline."""
         return ("tiny_accuracy",)
+
+    def sample_values(self, log: EvalLog) -> list[SampleValue]:
+        """Per item: 1 when answered A."""
+        return [
+            SampleValue(
+                sample_id=str(s.id),
+                epoch=s.epoch,
+                group="all",
+                metric="tiny_accuracy",
+                value=float(s.scores["match"].value == "C"),
+            )
+            for s in log.samples or []
+            if s.scores
+        ]
 
 
 def _build(options: TinyOptions, settings: RunSettings) -> list[Task]:

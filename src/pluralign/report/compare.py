@@ -196,9 +196,8 @@ def _values(logs: Sequence[EvalLog]) -> ModelValues:
         suite = suite_of(log)
         if suite not in sections:
             raise InputError(log.location, f"suite {suite!r} has no report section")
-        task = _task_name(log)
         for value in sections[suite].sample_values(log):
-            key = (suite, task, value.group, value.metric)
+            key = (suite, value.task or _task_name(log), value.group, value.metric)
             observation = Observation(value.value, value.unreadable)
             out.cells.setdefault(key, {})[(value.sample_id, value.epoch)] = observation
     return out

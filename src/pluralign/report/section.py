@@ -26,6 +26,9 @@ class SampleValue:
     """None when the answer was unreadable or the metric is undefined for the sample."""
     unreadable: bool = False
     """The answer could not be read: the value counts at the metric's worst value."""
+    task: str = ""
+    """The ``task`` of the matching result rows (e.g. with its read-out mode); empty = the
+    log's Inspect task name."""
 
 
 class ReportSection(Protocol):

@@ -91,7 +91,12 @@ class TaskRun:
     @property
     def label(self) -> str:
         """The task name shown in tables: ``communitybench_pi[verbal]``."""
-        return f"communitybench_{self.cb_task}[{self.mode}]"
+        return self.label_of(self.cb_task, self.mode)
+
+    @staticmethod
+    def label_of(cb_task: str, mode: str) -> str:
+        """The table name of a task and read-out mode: ``communitybench_pi[verbal]``."""
+        return f"communitybench_{cb_task}[{mode}]"
 
 
 LEGACY_GOLD_RULE = "beta_rate"

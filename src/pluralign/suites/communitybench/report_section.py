@@ -29,6 +29,7 @@ from pluralign.suites.communitybench.report_rows import (
 from pluralign.suites.communitybench.report_runs import (
     SUITE_NAME,
     ScoredSample,
+    TaskRun,
     collect_runs,
     scored_samples,
 )
@@ -87,6 +88,7 @@ def sample_values(log: EvalLog) -> list[SampleValue]:
     if metadata.get("suite") != SUITE_NAME:
         return []
     group = profile_group(str(metadata["profile"]))
+    task = TaskRun.label_of(str(metadata["cb_task"]), str(metadata["mode"]))
     out: list[SampleValue] = []
     for scored in scored_samples(log):
         for metric, parsed in _headline_values(scored):
@@ -99,6 +101,7 @@ def sample_values(log: EvalLog) -> list[SampleValue]:
                     metric=metric,
                     value=parsed,
                     unreadable=unreadable,
+                    task=task,
                 )
             )
     return out
