@@ -55,7 +55,7 @@ def _by_key(values: list[SampleValue]) -> dict[tuple[str, int, str], SampleValue
 def test_exact_values_per_run(log: EvalLog) -> None:
     values = HvaeSection().sample_values(log)
     got = {key: (v.value, v.unreadable) for key, v in _by_key(values).items()}
-    assert len(values) == len(got) == 2 * 3 * 5  # two cells, three runs, five metrics
+    assert len(values) == len(got) == 2 * 3 * 6  # two cells, three runs, six metrics
     assert {v.sample_id for v in values} == {
         "individualistic-goal-original",
         "control-goal-original",
@@ -74,11 +74,13 @@ def test_exact_values_per_run(log: EvalLog) -> None:
         (INDIVIDUALIST, 2, "hit_rate"): (None, True),
         (INDIVIDUALIST, 2, "value_rationality"): (pytest.approx(0.4), False),
         (INDIVIDUALIST, 2, "unparsed_share"): (pytest.approx(1 / 6), False),
+        (INDIVIDUALIST, 2, "unparsed_items"): (1.0, False),
         (INDIVIDUALIST, 3, "mean_angle_deg"): (None, True),
         (INDIVIDUALIST, 3, "angular_distance_deg"): (None, True),
         (INDIVIDUALIST, 3, "hit_rate"): (None, True),
         (INDIVIDUALIST, 3, "value_rationality"): (None, True),
         (INDIVIDUALIST, 3, "unparsed_share"): (1.0, False),
+        (INDIVIDUALIST, 3, "unparsed_items"): (6.0, False),
         # The control has no target: hit, rationality and distance undefined, not unreadable.
         (CONTROL, 1, "mean_angle_deg"): (pytest.approx(ANGLE_I), False),
         (CONTROL, 1, "angular_distance_deg"): (None, False),
@@ -117,10 +119,14 @@ def test_resolved_means_are_the_row_estimates(log: EvalLog) -> None:
             "angular_distance_deg",
             "hit_rate",
             "value_rationality",
+            "unparsed_items",
             "unparsed_share",
         )
-    } | {(CONTROL, "mean_angle_deg"), (CONTROL, "unparsed_share")}
+    } | {(CONTROL, m) for m in ("mean_angle_deg", "unparsed_items", "unparsed_share")}
     for key, values in resolved.items():
+        if key[1] == "unparsed_items":  # a count: the row is the total over runs
+            assert sum(values) == rows[key].estimate, key
+            continue
         assert sum(values) / len(values) == pytest.approx(rows[key].estimate), key
         assert len(values) == rows[key].n or key[1] == "unparsed_share", key
 

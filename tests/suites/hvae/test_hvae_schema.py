@@ -215,7 +215,7 @@ def test_version_1_distributional_runs_score_unparsed_distributions_zero() -> No
     distributions = [murphy_i, murphy_i, None, murphy_i, murphy_i, murphy_i]
     metadata = _metadata(distributions=distributions, letter_mass=[0.9] * 6)
     del metadata["rationality_parsed_by_target"]
-    value = {
+    value: dict[str, str | int | float | bool | None] = {
         "angle_deg": ANGLE_I,
         "category": "individualistic",
         "hit": True,

@@ -10,7 +10,8 @@ unreadable-answer policy (``pluralign.scoring.unreadable``) resolves ``unreadabl
 - ``value_rationality``, ``expected_value_rationality``: the headline figure (an unreadable
   item or distribution already scores 0); a run with no readable informative item is
   unreadable (worst value 0);
-- ``unparsed_share``: the run's share of unreadable items, always defined.
+- ``unparsed_items``, ``unparsed_share``: the run's count and share of unreadable items,
+  always defined (the ``unparsed_items`` row is the sum over runs, not the mean).
 
 The control cell has no target: its hit rate, rationality and distance are undefined (None,
 not unreadable).
@@ -29,6 +30,7 @@ SAMPLE_METRICS = (
     "angular_distance_deg",
     "hit_rate",
     "value_rationality",
+    "unparsed_items",
     UNPARSED_SHARE,
     "expected_value_rationality",
 )
@@ -42,6 +44,7 @@ def run_sample_values(run: HvaeRunScore) -> list[SampleValue]:
     control = run.detail.target == CONTROL
     values: list[tuple[str, float | None, bool]] = [
         ("mean_angle_deg", value.angle_deg, lost),
+        ("unparsed_items", float(value.unparsed_items), False),
         (UNPARSED_SHARE, value.unparsed_items / len(PRIMARY_ITEMS), False),
     ]
     if control:
