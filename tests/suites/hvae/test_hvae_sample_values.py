@@ -95,11 +95,12 @@ def test_exact_values_per_run(log: EvalLog) -> None:
         assert got[key] == want, key
 
 
-def test_groups_are_the_groups_of_the_rows(log: EvalLog) -> None:
+def test_tasks_and_groups_are_those_of_the_rows(log: EvalLog) -> None:
     rows = hvae_rows(collect_cells([log]))
-    row_keys = {(r.group, r.metric) for r in rows}
-    defined = {(v.group, v.metric) for v in HvaeSection().sample_values(log) if v.value is not None}
-    assert defined <= row_keys
+    row_keys = {(r.task, r.group, r.metric) for r in rows}
+    values = HvaeSection().sample_values(log)
+    assert {v.task for v in values} == {"hvae[verbal]"}
+    assert {(v.task, v.group, v.metric) for v in values if v.value is not None} <= row_keys
 
 
 def test_resolved_means_are_the_row_estimates(log: EvalLog) -> None:

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pluralign.report.estimates import mean_estimate, metric_range
 from pluralign.report.results import ResultRow, Source
 from pluralign.suites.hvae.reading import expected_rationality
-from pluralign.suites.hvae.report_rows import CellRuns
+from pluralign.suites.hvae.report_rows import CellRuns, task_label
 from pluralign.suites.hvae.schema import CONTROL, HvaeRunScore
 from pluralign.values.svo import PRIMARY_ITEMS
 from pluralign.values.svo_baselines import (
@@ -121,7 +121,7 @@ def _row(
     goal = "goal" if original.goal_prompt else "nogoal"
     return ResultRow.from_estimate(
         suite="hvae",
-        task=f"hvae[{original.mode}]",
+        task=task_label(original.mode),
         model=original.model,
         group=f"{original.target}/{goal}/debiased",
         metric=metric,

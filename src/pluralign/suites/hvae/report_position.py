@@ -30,7 +30,7 @@ from pluralign.scoring.position_bias import (
     modal_position,
     position_bias,
 )
-from pluralign.suites.hvae.report_rows import CellRuns
+from pluralign.suites.hvae.report_rows import CellRuns, task_label
 from pluralign.suites.hvae.schema import HvaeRunScore
 from pluralign.values.svo import OPTION_LETTERS, PRIMARY_ITEMS, categorise, presented_order
 from pluralign.values.svo_baselines import position_angle_deg
@@ -267,7 +267,7 @@ def _row(
     first = diagnostic.cells[0]
     return ResultRow.from_estimate(
         suite="hvae",
-        task=f"hvae[{diagnostic.mode}]",
+        task=task_label(diagnostic.mode),
         model=diagnostic.model,
         group=POSITION_GROUP,
         metric=metric,

@@ -74,7 +74,7 @@ def collect_cells(logs: Sequence[EvalLog]) -> list[CellRuns]:
     """Group every HVAE run in ``logs`` by model, mode and cell (read through the schema)."""
     cells: dict[tuple[str, str, str], CellRuns] = {}
     for log in logs:
-        mode = str(log.eval.metadata.get("mode", "verbal")) if log.eval.metadata else "verbal"
+        mode = log_mode(log)
         for run in log_runs(log):
             key = (log.eval.model, mode, run.detail.cell)
             cell = cells.get(key)
@@ -94,6 +94,16 @@ def collect_cells(logs: Sequence[EvalLog]) -> list[CellRuns]:
                 )
             cell.runs.append(run)
     return sorted(cells.values(), key=lambda c: (c.model, c.mode, c.cell))
+
+
+def log_mode(log: EvalLog) -> str:
+    """The log's read-out mode (``verbal`` or ``dist``; task metadata ``mode``)."""
+    return str(log.eval.metadata.get("mode", "verbal")) if log.eval.metadata else "verbal"
+
+
+def task_label(mode: str) -> str:
+    """The ``task`` of result rows and per-sample values: ``hvae[verbal]``, ``hvae[dist]``."""
+    return f"hvae[{mode}]"
 
 
 def log_runs(log: EvalLog) -> list[HvaeRunScore]:
@@ -416,7 +426,7 @@ def _row(
 ) -> ResultRow:
     return ResultRow.from_estimate(
         suite="hvae",
-        task=f"hvae[{cell.mode}]",
+        task=task_label(cell.mode),
         model=cell.model,
         group=cell.cell,
         metric=metric,

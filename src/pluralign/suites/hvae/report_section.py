@@ -24,7 +24,9 @@ from pluralign.suites.hvae.report_rows import (
     TEMPERATURE_ZERO_NOTE,
     collect_cells,
     hvae_rows,
+    log_mode,
     log_runs,
+    task_label,
 )
 from pluralign.suites.hvae.sample_values import run_sample_values
 
@@ -128,7 +130,8 @@ class HvaeSection:
     def sample_values(self, log: EvalLog) -> list[SampleValue]:
         """Per run (sample × epoch), its value of each per-cell headline metric.
 
-        Read through the score schema; grouped by cell, as the rows
-        (``pluralign.suites.hvae.sample_values``).
+        Read through the score schema; task (with the read-out mode) and group (the cell) as
+        in the rows (``pluralign.suites.hvae.sample_values``).
         """
-        return [value for run in log_runs(log) for value in run_sample_values(run)]
+        task = task_label(log_mode(log))
+        return [value for run in log_runs(log) for value in run_sample_values(run, task)]

@@ -37,8 +37,11 @@ SAMPLE_METRICS = (
 """The metrics with per-run values, in order (the last in distributional mode only)."""
 
 
-def run_sample_values(run: HvaeRunScore) -> list[SampleValue]:
-    """The run's value of each metric in ``SAMPLE_METRICS`` (module doc for the rules)."""
+def run_sample_values(run: HvaeRunScore, task: str = "") -> list[SampleValue]:
+    """The run's value of each metric in ``SAMPLE_METRICS`` (module doc for the rules).
+
+    ``task`` is the rows' task label (``hvae[verbal]``), so read-out modes never pair.
+    """
     value = run.value
     lost = not run.complete
     control = run.detail.target == CONTROL
@@ -81,6 +84,7 @@ def run_sample_values(run: HvaeRunScore) -> list[SampleValue]:
             metric=metric,
             value=number,
             unreadable=unreadable,
+            task=task,
         )
         for metric, number, unreadable in sorted(values, key=lambda v: order[v[0]])
     ]
