@@ -155,7 +155,7 @@ def test_compare_pairs_runs_and_matches_each_models_results(
     expected_p = ttest_rel([b[e] for e in sorted(b)], [a[e] for e in sorted(a)]).pvalue
     assert float(row["p_value"]) == pytest.approx(expected_p)
     assert row["n_pairs"] == "3" and (row["model_a"], row["model_b"]) == (FIRST, SEEDED)
-    hit = rows[(CELL, "hit")]  # the per-run flag behind hit_rate
+    hit = rows[(CELL, "hit_rate")]  # per-run hits, paired
     assert float(hit["estimate_a"]) == pytest.approx(_estimate(document, FIRST, "hit_rate"))
     assert float(hit["estimate_b"]) == pytest.approx(_estimate(document, SEEDED, "hit_rate"))
     assert (compare_dir / "compare.html").read_text().count("<tr>") == len(rows) + 1

@@ -126,7 +126,7 @@ def test_vectorised_pooled_angle_limits_are_the_reports(n: int) -> None:
     choices, run_self, run_other, _ = _payoff_means("favourite 70%", n, 50)
     low, high = pooled_angle_limits(run_self, run_other)
     for repetition in range(50):
-        runs = [{"chosen_option_index": run} for run in choices[repetition].tolist()]
+        runs = choices[repetition].tolist()
         estimate, report_low, report_high, _ = _boot_runs(runs, _pooled_angle)
         assert estimate is not None and report_low is not None and report_high is not None
         assert (report_low, report_high) == pytest.approx((low[repetition], high[repetition]))
