@@ -219,7 +219,14 @@ def _register_run_command() -> None:
     app.command("run")(run_command)
 
 
-_register_run_command()
+OTHER_COMMANDS = frozenset({"serve", "policy", "data", "report", "compare"})
+"""Commands that do not need the suites loaded (loading them costs seconds of imports)."""
+
+
+def _needs_run_command(argv: list[str]) -> bool:
+    """Whether to load the suites for ``run``: unless another command is clearly named."""
+    words = [word for word in argv if not word.startswith("-")]
+    return not words or words[0] not in OTHER_COMMANDS
 
 
 @app.command("serve")
@@ -315,6 +322,8 @@ app.add_typer(data_app, name="data")
 
 def main() -> None:
     """Entry point: run the app; a ``PluralignError`` becomes one line and exit code 2."""
+    if _needs_run_command(sys.argv[1:]) and "run" not in app_command_names():
+        _register_run_command()
     try:
         code = app(standalone_mode=False)
     except PluralignError as error:
@@ -334,6 +343,11 @@ def main() -> None:
             sys.exit(1)
         raise
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def app_command_names() -> set[str]:
+    """Names of the commands mounted so far."""
+    return {info.name for info in app.registered_commands if info.name}
 
 
 def _is_usage_error(error: Exception) -> bool:
