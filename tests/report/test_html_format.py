@@ -81,3 +81,23 @@ def test_rows_table_escapes_every_label_and_shows_baselines() -> None:
     assert "<script>" not in table and "&lt;script&gt;" in table
     assert "a&amp;b" in table and "&#34;quoted&#34;" in table
     assert "<td>0.5</td><td>[0.25, 0.75]</td><td>4</td><td>0.125</td>" in table
+
+
+def test_a_table_mixing_tasks_names_each_rows_task() -> None:
+    from pluralign.report.html import rows_table
+    from pluralign.report.results import ResultRow, Source
+
+    row = ResultRow(
+        suite="s",
+        task="s_pi[verbal]",
+        model="m",
+        group="g",
+        metric="accuracy",
+        estimate=0.5,
+        n=2,
+        source=Source(log="l", task="t", task_version=1),
+    )
+    assert "s_pi[verbal]" not in rows_table([row])
+    assert '<td class="text">s_pi[verbal]</td><td class="text">m</td>' in rows_table(
+        [row], with_task=True
+    )

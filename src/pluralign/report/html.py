@@ -68,10 +68,12 @@ def render_page(
 
 
 _ROWS_TABLE = _ENV.from_string(
-    """<table><thead><tr><th class="text">model</th><th class="text">group</th>\
+    """<table><thead><tr>{% if with_task %}<th class="text">task</th>{% endif %}\
+<th class="text">model</th><th class="text">group</th>\
 <th class="text">metric</th><th>estimate</th><th>95 % CI</th><th>n</th>\
 {% for name in baselines %}<th>{{ name }}</th>{% endfor %}</tr></thead><tbody>
-{% for row in rows %}<tr><td class="text">{{ row.model }}</td><td class="text">{{ row.group }}</td>\
+{% for row in rows %}<tr>{% if with_task %}<td class="text">{{ row.task }}</td>{% endif %}\
+<td class="text">{{ row.model }}</td><td class="text">{{ row.group }}</td>\
 <td class="text" title="{{ row.source.formula }}">{{ row.metric }}</td>\
 <td>{{ fmt(row.estimate) }}</td><td>{{ interval(row) }}</td><td>{{ row.n }}</td>\
 {% for name in baselines %}<td>{{ fmt(row.baselines.get(name)) }}</td>{% endfor %}</tr>
@@ -79,13 +81,21 @@ _ROWS_TABLE = _ENV.from_string(
 )
 
 
-def rows_table(rows: Sequence[ResultRow], baseline_names: Sequence[str] = ()) -> str:
+def rows_table(
+    rows: Sequence[ResultRow], baseline_names: Sequence[str] = (), with_task: bool = False
+) -> str:
     """An HTML table of result rows: estimate, 95 % interval, n and the named baselines.
+
+    ``with_task`` adds a first column naming each row's task (for tables mixing tasks).
 
     Rendered by the page's autoescaping Jinja environment: every label is escaped.
     """
     return _ROWS_TABLE.render(
-        rows=rows, baselines=baseline_names, fmt=fmt, interval=format_interval
+        rows=rows,
+        baselines=baseline_names,
+        fmt=fmt,
+        interval=format_interval,
+        with_task=with_task,
     )
 
 

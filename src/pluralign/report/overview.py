@@ -119,7 +119,8 @@ def overview_html(
         for lv in levels
     }
     tables = {
-        p.suite: rows_table(headline_rows(rows, p.suite, headline.get(p.suite, ()))) for p in placed
+        p.suite: rows_table(headline_rows(rows, p.suite, headline.get(p.suite, ())), with_task=True)
+        for p in placed
     }
     return _ENV.from_string(_OVERVIEW).render(
         granularities=granularities, levels=levels, grid=grid, suites=placed, tables=tables
