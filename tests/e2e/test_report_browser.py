@@ -30,20 +30,7 @@ from playwright.sync_api import (
 from pluralign.report.build import write_outputs
 from pluralign.suites.hvae.task import hvae
 from pluralign.testing import Turn, scripted_model
-
-CHROMIUM = Path("/usr/bin/chromium")
-"""Debian's Chromium; Playwright's own browser downloads are never used."""
-
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
 
 ARTIFACT = Path(__file__).resolve().parents[2] / "test-artifacts" / "report.png"
 """Screenshot kept for humans (git-ignored)."""

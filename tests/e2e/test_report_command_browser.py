@@ -18,20 +18,7 @@ from pluralign.report.build import write_outputs
 from pluralign.report.compare import compare_models, write_comparison
 from pluralign.report.loading import find_logs, read_full
 from tests.report.support import FIRST, SEEDED, evaluate_two_models
-
-CHROMIUM = Path("/usr/bin/chromium")
-"""Debian's Chromium; Playwright's own browser downloads are never used."""
-
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.e2e
 
