@@ -74,3 +74,18 @@ def test_checks_pass_the_side_guards_and_prompt_to_the_checker() -> None:
         ("hello", Side.INPUT, user.guard_config, None),
         ("BAD reply", Side.OUTPUT, user.guard_config, "hello"),
     ]
+
+
+def test_a_verdict_is_safe_unsafe_or_unparsed_and_unparsed_is_never_allowed() -> None:
+    from pluralign.policy.checking import Outcome
+
+    violation = Violation(category="hate", rule_id="r", tier=1, origin="baseline", explanation="x")
+    assert Verdict(side=Side.INPUT).outcome is Outcome.SAFE
+    assert Verdict(side=Side.INPUT, violations=(violation,)).outcome is Outcome.UNSAFE
+    unread = Verdict(side=Side.INPUT, outcome=Outcome.UNPARSED, reason="junk")
+    assert unread.unparsed
+    assert not unread.allowed
+    with pytest.raises(ValueError, match="safe verdict"):
+        Verdict(side=Side.INPUT, outcome=Outcome.SAFE, violations=(violation,))
+    with pytest.raises(ValueError):
+        Verdict(side=Side.INPUT, score=1.5)
