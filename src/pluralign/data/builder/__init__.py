@@ -1,0 +1,1 @@
+"""The community builder: make a CommunityBench dataset from a forum dump."""
