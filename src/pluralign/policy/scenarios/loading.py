@@ -102,10 +102,10 @@ def _profile(
     template: ScenarioTemplate,
     values: dict[str, str],
 ) -> Profile | None:
+    if template.profile_pack is not None:
+        return load_profile(template.profile_pack)
     if template.profile is None:
         return None
-    if isinstance(template.profile, str):
-        return load_profile(template.profile)
     data = fill_data(template.profile.model_dump(mode="json", exclude_unset=True), values)
     try:
         return Profile.model_validate(data, context={"vocabulary": default_vocabulary()})
