@@ -34,6 +34,14 @@ from typing import Any, Final, Literal
 
 import duckdb
 
+from pluralign.data.builder.cleaning import CleaningRules, apply_rules
+from pluralign.data.builder.dumps import STAGING_TABLES, read_dumps, scalar
+from pluralign.data.builder.governance import (
+    GOVERNANCE_TABLES,
+    Scrubber,
+    hash_authors_in,
+    scrub_tables,
+)
 from pluralign.errors import InputError
 
 DumpFormat = Literal["pushshift", "shp", "jsonl"]
@@ -188,4 +196,104 @@ def ingest(con: duckdb.DuckDBPyConnection, settings: IngestSettings) -> IngestRe
     ``InputError`` when an input cannot be read, or when no community is left with a query.
     """
     configure(con, settings)
-    raise NotImplementedError("interface published first; the stages follow in the next commit")
+    try:
+        read = read_dumps(con, settings.inputs, settings.format)
+        records = {
+            "posts": scalar(con, "SELECT count(*) FROM _ingest_posts_raw"),
+            "replies": scalar(con, "SELECT count(*) FROM _ingest_replies_raw"),
+        }
+        removed = apply_rules(con, _rules(settings))
+        hash_authors_in(con, settings.salt)
+        _create_tables(con)
+        scrubbed = scrub_tables(con, Scrubber(region=settings.phone_region))
+        _select(con, settings.min_replies)
+        examples = _bad_line_examples(con, settings.inputs)
+    finally:
+        _drop_staging(con)
+    report = IngestReport(
+        lines_read=read.lines_read,
+        bad_lines=read.bad_lines,
+        bad_line_examples=examples,
+        removed_by_rule=removed,
+        scrubbed=scrubbed,
+        communities=scalar(con, "SELECT count(DISTINCT community) FROM queries"),
+        posts=scalar(con, "SELECT count(*) FROM posts"),
+        replies=scalar(con, "SELECT count(*) FROM replies"),
+        queries=scalar(con, "SELECT count(*) FROM queries"),
+        records_read=records,
+    )
+    if report.communities == 0:
+        raise InputError(
+            ", ".join(str(path) for path in settings.inputs), _no_community(report, settings)
+        )
+    return report
+
+
+def _rules(settings: IngestSettings) -> CleaningRules:
+    return CleaningRules(
+        min_words=settings.min_words,
+        bot_authors=settings.bot_authors,
+        bot_suffix=settings.bot_suffix,
+    )
+
+
+def _no_community(report: IngestReport, settings: IngestSettings) -> str:
+    return (
+        f"no usable community: no post has at least {settings.min_replies} usable top-level "
+        f"replies ({report.lines_read} lines read, {report.bad_lines} bad; after cleaning "
+        f"{report.posts} posts and {report.replies} replies)"
+    )
+
+
+def _create_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """The kept posts and replies, authors replaced by their hashes (texts not yet scrubbed)."""
+    con.execute(f"CREATE OR REPLACE TABLE posts ({POSTS_SCHEMA})")
+    con.execute(
+        "INSERT INTO posts SELECT p.post_id, p.community, a.author_hash, coalesce(p.title, ''), "
+        "coalesce(p.text, ''), p.score, p.created_utc "
+        "FROM _ingest_posts_raw p JOIN _ingest_post_rules r USING (file_id, line, sub) "
+        "LEFT JOIN _ingest_authors a ON a.author = p.author WHERE r.rule IS NULL"
+    )
+    con.execute(f"CREATE OR REPLACE TABLE replies ({REPLIES_SCHEMA})")
+    con.execute(
+        "INSERT INTO replies SELECT x.reply_id, x.post_id, p.community, a.author_hash, x.text, "
+        "x.score, x.created_utc "
+        "FROM _ingest_replies_raw x JOIN _ingest_reply_rules r USING (file_id, line, sub) "
+        "JOIN posts p ON p.post_id = x.post_id "
+        "LEFT JOIN _ingest_authors a ON a.author = x.author WHERE r.rule IS NULL"
+    )
+
+
+def _select(con: duckdb.DuckDBPyConnection, min_replies: int) -> None:
+    """The *select* stage: posts with at least ``min_replies`` usable replies become queries."""
+    con.execute(f"CREATE OR REPLACE TABLE queries ({QUERIES_SCHEMA})")
+    con.execute(
+        "INSERT INTO queries SELECT post_id, community, count(*) FROM replies "
+        "GROUP BY post_id, community HAVING count(*) >= ?",
+        [min_replies],
+    )
+
+
+def _bad_line_examples(
+    con: duckdb.DuckDBPyConnection, inputs: tuple[Path, ...]
+) -> tuple[BadLine, ...]:
+    rows = con.execute(
+        "SELECT file_id, line, reason FROM _ingest_bad ORDER BY file_id, line LIMIT ?",
+        [MAX_BAD_LINE_EXAMPLES],
+    ).fetchall()
+    return tuple(BadLine(str(inputs[file_id]), int(line), reason) for file_id, line, reason in rows)
+
+
+_STAGING: Final = (
+    *STAGING_TABLES,
+    "_ingest_parsed",
+    "_ingest_post_rules",
+    "_ingest_reply_rules",
+    *GOVERNANCE_TABLES,
+)
+
+
+def _drop_staging(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop every staging table: raw texts and author names go with them."""
+    for table in _STAGING:
+        con.execute(f"DROP TABLE IF EXISTS {table}")

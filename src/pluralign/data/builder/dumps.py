@@ -1,0 +1,444 @@
+"""Read forum dumps line by line into DuckDB staging tables, reporting every bad line.
+
+Three formats are read:
+
+* **pushshift** — Pushshift / Arctic-Shift NDJSON of Reddit submissions and comments, in one
+  file or several. A line with a ``title`` is a submission (a post); one with a ``body`` or a
+  ``link_id`` is a comment (a reply to the post ``link_id`` names, top-level when its
+  ``parent_id`` equals its ``link_id``).
+* **shp** — Stanford Human Preferences rows (Ethayarajh et al., ICML 2022): each row names a
+  post (``post_id``, ``domain``, ``history``) and two of its top-level comments with scores.
+* **jsonl** — pluralign's own dataset JSONL: each item's query becomes a post and each response
+  a top-level reply with score = up − down (``meta`` and ``community`` lines are skipped).
+
+Files ending in ``.zst`` are stream-decompressed with ``zstandard`` (window up to 2 GiB, as
+``zstd --long=31`` writes them); others are read as plain text. Lines are read in bounded
+batches, handed to DuckDB as Arrow arrays (line number, text) and validated there with its
+JSON functions: a line that is not UTF-8, not JSON, not an object, or lacks a required field
+of the right type is recorded in ``_ingest_bad`` (file, line, reason) and skipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Final, Literal
+
+import duckdb
+import pyarrow as pa  # type: ignore[import-untyped]
+import zstandard
+
+from pluralign.errors import InputError
+
+BATCH_BYTES: Final = 8 * 2**20
+"""Bytes read per batch: bounds the reader's memory whatever the dump's size."""
+ZSTD_MAX_WINDOW: Final = 2**31
+"""The largest window ``zstd --long=31`` uses (2 GiB)."""
+_BOM: Final = b"\xef\xbb\xbf"
+
+STAGING_TABLES: Final = ("_ingest_bad", "_ingest_posts_raw", "_ingest_replies_raw")
+"""The tables ``read_dumps`` fills; dropped by the caller once the build is done."""
+_STAGING_DDL: Final = (
+    "CREATE OR REPLACE TABLE _ingest_bad (file_id INTEGER, line BIGINT, reason VARCHAR)",
+    "CREATE OR REPLACE TABLE _ingest_posts_raw (file_id INTEGER, line BIGINT, sub INTEGER, "
+    "post_id VARCHAR, community VARCHAR, author VARCHAR, title VARCHAR, text VARCHAR, "
+    "score BIGINT, created_utc BIGINT)",
+    "CREATE OR REPLACE TABLE _ingest_replies_raw (file_id INTEGER, line BIGINT, sub INTEGER, "
+    "reply_id VARCHAR, post_id VARCHAR, community VARCHAR, author VARCHAR, text VARCHAR, "
+    "score BIGINT, created_utc BIGINT, top_level BOOLEAN)",
+)
+_MACROS: Final = (
+    # The JSON kind of a value, as a reason names it.
+    "CREATE OR REPLACE TEMP MACRO _ingest_kind(v) AS CASE json_type(v) "
+    "WHEN 'VARCHAR' THEN 'a string' WHEN 'BIGINT' THEN 'an integer' "
+    "WHEN 'UBIGINT' THEN 'an integer' WHEN 'DOUBLE' THEN 'a number' "
+    "WHEN 'BOOLEAN' THEN 'a boolean' WHEN 'NULL' THEN 'null' "
+    "WHEN 'OBJECT' THEN 'an object' WHEN 'ARRAY' THEN 'an array' ELSE lower(json_type(v)) END",
+    "CREATE OR REPLACE TEMP MACRO _ingest_str(v) AS "
+    "CASE WHEN json_type(v) = 'VARCHAR' THEN json_extract_string(v, '$') END",
+    # An integer; a whole-number float (340.0) is accepted.
+    "CREATE OR REPLACE TEMP MACRO _ingest_int(v) AS CASE "
+    "WHEN json_type(v) IN ('BIGINT', 'UBIGINT') "
+    "THEN TRY_CAST(json_extract_string(v, '$') AS BIGINT) "
+    "WHEN json_type(v) = 'DOUBLE' AND TRY_CAST(json_extract_string(v, '$') AS DOUBLE) "
+    "= floor(TRY_CAST(json_extract_string(v, '$') AS DOUBLE)) "
+    "THEN TRY_CAST(TRY_CAST(json_extract_string(v, '$') AS DOUBLE) AS BIGINT) END",
+    # Seconds since the epoch: a number, or a string of one (older Pushshift dumps), floored.
+    "CREATE OR REPLACE TEMP MACRO _ingest_seconds(v) AS CASE "
+    "WHEN json_type(v) IN ('BIGINT', 'UBIGINT', 'DOUBLE', 'VARCHAR') "
+    "THEN TRY_CAST(floor(TRY_CAST(json_extract_string(v, '$') AS DOUBLE)) AS BIGINT) END",
+    "CREATE OR REPLACE TEMP MACRO _ingest_array(v) AS "
+    "CASE WHEN json_type(v) = 'ARRAY' THEN json_extract(v, '$[*]') END",
+)
+
+ValueKind = Literal["str", "int", "seconds", "array"]
+_EXPECTED: Final[dict[ValueKind, str]] = {
+    "str": "a string",
+    "int": "an integer",
+    "seconds": "seconds since the epoch (a number or a numeric string)",
+    "array": "an array",
+}
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One JSON field of a record: its value kind, and for which record kinds it is required."""
+
+    name: str
+    kind: ValueKind
+    required_for: tuple[str, ...] = ()
+    """Record kinds that must have the field (others may omit it or give null)."""
+    non_empty: bool = False
+    """A required string must have a non-whitespace character."""
+
+    @property
+    def column(self) -> str:
+        """The typed column holding the field's value in the parsed batch."""
+        return f"f_{self.name}"
+
+    @property
+    def raw(self) -> str:
+        """The column holding the field's JSON value in the parsed batch."""
+        return f"v_{self.name}"
+
+
+@dataclass(frozen=True)
+class DumpFormat:
+    """How one input format's lines are recognised, checked and turned into posts and replies."""
+
+    name: str
+    fields: tuple[FieldSpec, ...]
+    kind_sql: str
+    """SQL naming a line's record kind from the ``v_<field>`` columns (``NULL``: unknown)."""
+    unknown_reason: str
+    """Why an object of no known kind is a bad line."""
+    extra_checks: tuple[tuple[str, str, str], ...]
+    """(record kind, SQL condition that makes the line bad, SQL reason) beyond field types."""
+    inserts: tuple[str, ...]
+    """SQL moving the good lines of ``_ingest_parsed`` into the staging tables (``?``: file)."""
+    finalize: tuple[str, ...] = ()
+    """SQL run once every file has been read."""
+
+
+def _field_checks(fmt: DumpFormat) -> list[str]:
+    clauses = []
+    for spec in fmt.fields:
+        expected = _EXPECTED[spec.kind]
+        for kind in spec.required_for:
+            on = f"kind = '{kind}'"
+            clauses += [
+                f"WHEN {on} AND {spec.raw} IS NULL THEN 'missing field {spec.name}'",
+                f"WHEN {on} AND {spec.column} IS NULL THEN "
+                f"'field {spec.name}: expected {expected}, got ' || _ingest_kind({spec.raw})",
+            ]
+            if spec.non_empty:
+                clauses.append(
+                    f"WHEN {on} AND trim({spec.column}) = '' "
+                    f"THEN 'field {spec.name}: must not be empty'"
+                )
+        optional = " AND ".join(f"kind <> '{kind}'" for kind in spec.required_for) or "TRUE"
+        clauses.append(
+            f"WHEN {optional} AND json_type({spec.raw}) <> 'NULL' AND {spec.column} IS NULL "
+            f"THEN 'field {spec.name}: expected {expected} or null, got ' "
+            f"|| _ingest_kind({spec.raw})"
+        )
+    for kind, condition, reason in fmt.extra_checks:
+        clauses.append(f"WHEN kind = '{kind}' AND ({condition}) THEN {reason}")
+    return clauses
+
+
+def _parse_sql(fmt: DumpFormat) -> str:
+    paths = ", ".join(f"'$.\"{spec.name}\"'" for spec in fmt.fields)
+    raw = ", ".join(f"v[{i}] AS {spec.raw}" for i, spec in enumerate(fmt.fields, start=1))
+    typed = ", ".join(f"_ingest_{spec.kind}({spec.raw}) AS {spec.column}" for spec in fmt.fields)
+    reasons = "\n".join(_field_checks(fmt))
+    unknown = fmt.unknown_reason.replace("'", "''")
+    return f"""
+CREATE OR REPLACE TEMP TABLE _ingest_parsed AS
+WITH lines AS (
+    SELECT line, text, text IS NOT NULL AND json_valid(text) AS ok
+    FROM _ingest_batch WHERE text IS NULL OR trim(text) <> ''
+), extracted AS (
+    SELECT line, text, ok, CASE WHEN ok THEN json_extract(text, [{paths}]) END AS v FROM lines
+), fielded AS (
+    SELECT line, text, ok, {raw} FROM extracted
+), kinded AS (
+    SELECT *, CASE WHEN ok THEN {fmt.kind_sql} END AS kind, {typed} FROM fielded
+)
+SELECT * EXCLUDE (text), CASE
+WHEN text IS NULL THEN 'not valid UTF-8'
+WHEN NOT ok THEN 'not valid JSON'
+WHEN kind IS NULL AND json_type(text) <> 'OBJECT'
+    THEN 'expected a JSON object, got ' || _ingest_kind(text)
+WHEN kind IS NULL THEN '{unknown}'
+{reasons}
+END AS reason
+FROM kinded
+"""
+
+
+def _str(name: str, *required: str, non_empty: bool = False) -> FieldSpec:
+    return FieldSpec(name, "str", required, non_empty)
+
+
+PUSHSHIFT: Final = DumpFormat(
+    name="pushshift",
+    fields=(
+        _str("id", "post", "reply", non_empty=True),
+        _str("subreddit", "post", "reply", non_empty=True),
+        _str("author"),
+        _str("title", "post"),
+        _str("selftext"),
+        _str("body", "reply"),
+        FieldSpec("score", "int", ("reply",)),
+        FieldSpec("created_utc", "seconds", ("post", "reply")),
+        _str("link_id", "reply", non_empty=True),
+        _str("parent_id", "reply", non_empty=True),
+    ),
+    kind_sql="CASE WHEN v_title IS NOT NULL THEN 'post' "
+    "WHEN v_body IS NOT NULL OR v_link_id IS NOT NULL THEN 'reply' END",
+    unknown_reason="neither a submission (no field title) nor a comment (no field body or link_id)",
+    extra_checks=(),
+    inserts=(
+        "INSERT INTO _ingest_posts_raw SELECT ?, line, 0, f_id, f_subreddit, f_author, f_title, "
+        "coalesce(f_selftext, ''), f_score, f_created_utc "
+        "FROM _ingest_parsed WHERE reason IS NULL AND kind = 'post'",
+        "INSERT INTO _ingest_replies_raw SELECT ?, line, 0, f_id, "
+        "regexp_replace(f_link_id, '^t3_', ''), f_subreddit, f_author, f_body, f_score, "
+        "f_created_utc, f_parent_id = f_link_id "
+        "FROM _ingest_parsed WHERE reason IS NULL AND kind = 'reply'",
+    ),
+)
+"""Pushshift / Arctic-Shift submissions and comments (``link_id`` ``t3_`` prefix dropped)."""
+
+_SHP_DOMAIN_SPLIT: Final = "'_(train|validation|test)$'"
+SHP: Final = DumpFormat(
+    name="shp",
+    fields=(
+        _str("post_id", "row", non_empty=True),
+        _str("domain", "row", non_empty=True),
+        _str("history", "row"),
+        _str("c_root_id_A", "row", non_empty=True),
+        _str("c_root_id_B", "row", non_empty=True),
+        FieldSpec("created_at_utc_A", "seconds", ("row",)),
+        FieldSpec("created_at_utc_B", "seconds", ("row",)),
+        FieldSpec("score_A", "int", ("row",)),
+        FieldSpec("score_B", "int", ("row",)),
+        _str("human_ref_A", "row"),
+        _str("human_ref_B", "row"),
+    ),
+    kind_sql="CASE WHEN v_post_id IS NOT NULL OR v_domain IS NOT NULL "
+    "OR v_history IS NOT NULL THEN 'row' END",
+    unknown_reason="not an SHP row (no field post_id, domain or history)",
+    extra_checks=(),
+    inserts=(
+        "INSERT INTO _ingest_posts_raw SELECT ?, line, 0, f_post_id, "
+        f"regexp_replace(f_domain, {_SHP_DOMAIN_SPLIT}, ''), NULL, '', f_history, NULL, NULL "
+        "FROM _ingest_parsed WHERE reason IS NULL",
+        "INSERT INTO _ingest_replies_raw "
+        "SELECT ?, line, 0, f_c_root_id_A, f_post_id, "
+        f"regexp_replace(f_domain, {_SHP_DOMAIN_SPLIT}, ''), NULL, f_human_ref_A, f_score_A, "
+        "f_created_at_utc_A, TRUE FROM _ingest_parsed WHERE reason IS NULL "
+        "UNION ALL SELECT ?, line, 1, f_c_root_id_B, f_post_id, "
+        f"regexp_replace(f_domain, {_SHP_DOMAIN_SPLIT}, ''), NULL, f_human_ref_B, f_score_B, "
+        "f_created_at_utc_B, TRUE FROM _ingest_parsed WHERE reason IS NULL",
+    ),
+    # SHP repeats a post on every pair row and a comment in every pair it is part of: one
+    # record each, as first read (these repeats are the format, not duplicates to count).
+    finalize=(
+        "CREATE OR REPLACE TABLE _ingest_posts_raw AS SELECT DISTINCT ON (post_id) * "
+        "FROM _ingest_posts_raw ORDER BY post_id, file_id, line, sub",
+        "CREATE OR REPLACE TABLE _ingest_replies_raw AS SELECT DISTINCT ON (reply_id) * "
+        "FROM _ingest_replies_raw ORDER BY reply_id, file_id, line, sub",
+    ),
+)
+"""Stanford Human Preferences rows; the community is ``domain`` without its split suffix."""
+
+_RESPONSE_OK: Final = (
+    "json_type(r) = 'OBJECT' AND json_type(r, '$.text') = 'VARCHAR' "
+    "AND trim(json_extract_string(r, '$.text')) <> '' "
+    "AND json_type(r, '$.up') IN ('BIGINT', 'UBIGINT') "
+    "AND json_type(r, '$.down') IN ('BIGINT', 'UBIGINT') "
+    "AND TRY_CAST(json_extract_string(r, '$.up') AS BIGINT) >= 0 "
+    "AND TRY_CAST(json_extract_string(r, '$.down') AS BIGINT) >= 0"
+)
+JSONL: Final = DumpFormat(
+    name="jsonl",
+    fields=(
+        _str("type"),
+        _str("item_id", "item", non_empty=True),
+        _str("community_id", "item", non_empty=True),
+        _str("query", "item"),
+        FieldSpec("responses", "array", ("item",)),
+    ),
+    kind_sql="CASE f_type WHEN 'item' THEN 'item' WHEN 'meta' THEN 'skip' "
+    "WHEN 'community' THEN 'skip' END",
+    unknown_reason="field type: must be meta, community or item",
+    extra_checks=(
+        (
+            "item",
+            f"NOT coalesce(list_bool_and(list_transform(f_responses, lambda r: {_RESPONSE_OK})), "
+            "TRUE)",
+            "'field responses: each must be an object with a non-blank text and "
+            "non-negative integer up and down'",
+        ),
+    ),
+    inserts=(
+        "INSERT INTO _ingest_posts_raw SELECT ?, line, 0, f_item_id, f_community_id, NULL, '', "
+        "f_query, NULL, NULL FROM _ingest_parsed WHERE reason IS NULL AND kind = 'item'",
+        "INSERT INTO _ingest_replies_raw SELECT ?, line, i + 1, f_item_id || '/' || (i + 1), "
+        "f_item_id, f_community_id, NULL, json_extract_string(r, '$.text'), "
+        "CAST(json_extract_string(r, '$.up') AS BIGINT) "
+        "- CAST(json_extract_string(r, '$.down') AS BIGINT), NULL, TRUE "
+        "FROM (SELECT line, f_item_id, f_community_id, unnest(f_responses) AS r, "
+        "unnest(range(len(f_responses))) AS i "
+        "FROM _ingest_parsed WHERE reason IS NULL AND kind = 'item')",
+    ),
+)
+"""pluralign JSONL datasets: item → post, response → top-level reply (reply id ``item/n``)."""
+
+FORMATS: Final = {fmt.name: fmt for fmt in (PUSHSHIFT, SHP, JSONL)}
+"""The readable formats by name."""
+
+
+@contextmanager
+def open_dump(path: Path) -> Iterator[BinaryIO]:
+    """Open a dump for reading bytes, decompressing ``.zst`` files as a stream."""
+    try:
+        handle = path.open("rb")
+    except OSError as error:
+        raise InputError(path, f"cannot read file: {error.strerror or error}") from None
+    with handle:
+        if path.suffix.lower() == ".zst":
+            decompressor = zstandard.ZstdDecompressor(max_window_size=ZSTD_MAX_WINDOW)
+            with decompressor.stream_reader(handle, read_across_frames=True) as stream:
+                yield stream
+        else:
+            yield handle
+
+
+def _decode(lines: list[bytes]) -> list[str | None]:
+    decoded: list[str | None] = []
+    for raw in lines:
+        try:
+            decoded.append(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            decoded.append(None)
+    return decoded
+
+
+def _split(data: bytes) -> list[str | None]:
+    try:
+        return list(data.decode("utf-8").split("\n"))
+    except UnicodeDecodeError:
+        return _decode(data.split(b"\n"))
+
+
+def _read(stream: BinaryIO, path: Path, size: int) -> bytes:
+    try:
+        return stream.read(size)
+    except (OSError, zstandard.ZstdError) as error:
+        raise InputError(path, f"cannot read or decompress: {error}") from None
+
+
+def line_batches(
+    path: Path, batch_bytes: int = BATCH_BYTES
+) -> Iterator[tuple[int, list[str | None]]]:
+    """Yield (number of the first line, lines) in batches of about ``batch_bytes``.
+
+    Lines are numbered from 1 as in the (decompressed) file; a line that is not UTF-8 comes
+    as ``None``. A leading byte-order mark is dropped.
+    """
+    next_line = 1
+    leftover = b""
+    first = True
+    with open_dump(path) as stream:
+        while chunk := _read(stream, path, batch_bytes):
+            data = leftover + chunk
+            if first:
+                data, first = data.removeprefix(_BOM), False
+            cut = data.rfind(b"\n")
+            if cut < 0:
+                leftover = data
+                continue
+            leftover = data[cut + 1 :]
+            lines = _split(data[:cut])
+            yield next_line, lines
+            next_line += len(lines)
+    if leftover:
+        yield next_line, _split(leftover)
+
+
+@dataclass(frozen=True)
+class ReadCounts:
+    """What ``read_dumps`` read: non-blank lines, and bad lines among them."""
+
+    lines_read: int
+    bad_lines: int
+
+
+def scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+    """The integer a one-row, one-column query returns (0 for ``NULL``); the result is drained."""
+    rows = con.execute(sql).fetchall()
+    return int(rows[0][0] or 0) if rows else 0
+
+
+def create_staging(con: duckdb.DuckDBPyConnection) -> None:
+    """Create (empty) the staging tables and the SQL macros the readers use."""
+    for statement in _MACROS + _STAGING_DDL:
+        con.execute(statement)
+
+
+def _load_batch(
+    con: duckdb.DuckDBPyConnection,
+    fmt: DumpFormat,
+    file_id: int,
+    first: int,
+    lines: list[str | None],
+) -> int:
+    batch = pa.table(
+        {
+            "line": pa.array(range(first, first + len(lines)), pa.int64()),
+            "text": pa.array(lines, pa.string()),
+        }
+    )
+    con.register("_ingest_batch", batch)
+    try:
+        con.execute(_parse_sql(fmt))
+    finally:
+        con.unregister("_ingest_batch")
+    con.execute(
+        "INSERT INTO _ingest_bad SELECT ?, line, reason FROM _ingest_parsed "
+        "WHERE reason IS NOT NULL",
+        [file_id],
+    )
+    for statement in fmt.inserts:
+        con.execute(statement, [file_id] * statement.count("?"))
+    return scalar(con, "SELECT count(*) FROM _ingest_parsed")
+
+
+def read_dumps(
+    con: duckdb.DuckDBPyConnection, paths: tuple[Path, ...], format_name: str
+) -> ReadCounts:
+    """Read every file into the staging tables; file ``i`` of ``paths`` has ``file_id`` ``i``.
+
+    Raises ``InputError`` for an unknown format or a file that cannot be read or decompressed.
+    """
+    fmt = FORMATS.get(format_name)
+    if fmt is None:
+        raise InputError("--format", f"unknown format {format_name!r}; valid: {', '.join(FORMATS)}")
+    create_staging(con)
+    lines_read = 0
+    for file_id, path in enumerate(paths):
+        if not path.is_file():
+            raise InputError(path, "no such file")
+        for first, lines in line_batches(path):
+            lines_read += _load_batch(con, fmt, file_id, first, lines)
+    con.execute("DROP TABLE IF EXISTS _ingest_parsed")
+    for statement in fmt.finalize:
+        con.execute(statement)
+    return ReadCounts(
+        lines_read=lines_read, bad_lines=scalar(con, "SELECT count(*) FROM _ingest_bad")
+    )
