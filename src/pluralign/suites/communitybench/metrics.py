@@ -104,6 +104,24 @@ DISTRIBUTION_METRICS: tuple[Metric, ...] = (
 """DP: one metric per key of ``DistributionScoreValue``."""
 
 
+CCG_METRICS: tuple[Metric, ...] = (
+    key_mean("judged_consistent"),
+    key_mean("judged_consistent_parsed"),
+    key_count("undecided", share="undecided_share"),
+    key_count("judge_votes"),
+    key_count("judge_votes_unparsed"),
+    key_mean("similarity_own"),
+    key_mean("similarity_other"),
+    key_mean("similarity_gap"),
+    key_mean("own_closer"),
+    key_mean("gold_similarity_other"),
+    key_count("reply_cut_off"),
+    key_count("unparsed", share=UNPARSED_SHARE),
+    key_count("gold_tied"),
+)
+"""CCG: one metric per key of ``CcgScoreValue`` (Krippendorff's α is in the report)."""
+
+
 @score_reducer(name="communitybench_item")
 def item_reducer() -> ScoreReducer:
     """Reduce one item's epochs without letting undefined values in as zeros or NaN.

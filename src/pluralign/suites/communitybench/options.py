@@ -14,9 +14,19 @@ REPLY_TOKENS: dict[Preset, tuple[int, int]] = {
 distribution takes about 30 tokens; the quick preset keeps a rambling small model short, and a
 reply cut off at the limit is unparsed."""
 
+CCG_REPLY_TOKENS: dict[Preset, int] = {
+    Preset.QUICK: 48,
+    Preset.PAPER: 256,
+}
+"""Token limits of a CCG reply. The quick preset keeps the generation (and what the judges
+read) short; a reply cut there is judged as written and counted (``reply_cut_off``)."""
+
 
 class CommunityBenchOptions(SuiteOptions):
     """Options of the CommunityBench suite."""
 
     community_data: Path | None = None
     """CommunityBench data (pluralign JSONL); default: the shipped illustrative data."""
+    judge: tuple[str, ...] = ()
+    """CCG judge model (repeatable or comma-separated; 'self' = the evaluated model); default:
+    the evaluated model alone, a pipeline check."""

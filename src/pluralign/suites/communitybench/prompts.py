@@ -1,4 +1,4 @@
-"""The wording of the CommunityBench PI, DP and CI prompts (task design: arXiv 2601.13669; ours).
+"""The wording of the CommunityBench PI, DP, CI and CCG prompts (design: arXiv 2601.13669; ours).
 
 The community is described only by its two-layer profile (common identity, common bond): its
 name or forum is never shown, so a variant without a profile leaves the model nothing but
@@ -92,4 +92,21 @@ def identification_prompt(
         f"\n\nPost:\n{query}\n\nReplies:\n{reply_lines}\n\nCandidate communities:\n\n"
         f"{candidates}\n\nWhich candidate community wrote and voted on this post? "
         f"{_letter_request(letters)}"
+    )
+
+
+def generation_prompt(query: str, profile: CommunityProfile | None) -> str:
+    """CCG: write the reply a member of the community would write to the post."""
+    if profile is None:
+        return (
+            "Below is a post from an online community.\n\n"
+            f"Post:\n{query}\n\n"
+            "Write a reply to this post as a member of the community would. Reply with the "
+            "reply only, in a few sentences."
+        )
+    return (
+        "Below is the profile of an online community and a post from it.\n\n"
+        f"Community profile:\n{render_profile(profile)}\n\nPost:\n{query}\n\n"
+        "Write a reply to this post as a member of this community would, in its tone and "
+        "with its values. Reply with the reply only, in a few sentences."
     )

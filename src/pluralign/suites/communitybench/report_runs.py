@@ -17,7 +17,7 @@ from pluralign.errors import InputError
 from pluralign.suites.communitybench.schema import (
     CbScoreMetadata,
     DistributionScoreValue,
-    ScoreValue,
+    OptionScoreValue,
     read_score,
 )
 
@@ -122,7 +122,7 @@ class ScoredSample:
 
     sample_id: str
     epoch: int
-    value: ScoreValue
+    value: OptionScoreValue
     meta: CbScoreMetadata
 
 
@@ -188,12 +188,12 @@ def _outcome(scored: ScoredSample) -> ItemOutcome:
 
 
 def collect_runs(logs: Sequence[EvalLog]) -> list[TaskRun]:
-    """Group every CommunityBench sample in ``logs`` by model, task, mode and profile."""
+    """Group every PI, DP and CI sample in ``logs`` by model, task, mode and profile."""
     runs: dict[tuple[str, str, str, str], TaskRun] = {}
     for log in logs:
         metadata = log.eval.metadata or {}
-        if metadata.get("suite") != SUITE_NAME:
-            continue
+        if metadata.get("suite") != SUITE_NAME or metadata.get("cb_task") == "ccg":
+            continue  # CCG logs are read by report_ccg_runs
         key = (
             log.eval.model,
             str(metadata["cb_task"]),

@@ -1,4 +1,4 @@
-"""The CommunityBench section of the report: tables, breakdowns, DP and sensitivity plots."""
+"""The CommunityBench section of the report: tables, breakdowns, DP and sensitivity plots, CCG."""
 
 from __future__ import annotations
 
@@ -12,6 +12,9 @@ from pluralign.report.results import ResultRow
 from pluralign.report.section import SampleValue
 from pluralign.report.svg import figure_block
 from pluralign.scoring.unreadable import POLICY_NOTE, UNPARSED_SHARE, parsed_metric
+from pluralign.suites.communitybench.report_ccg import ccg_html, ccg_notes, ccg_sample_values
+from pluralign.suites.communitybench.report_ccg_rows import ccg_rows
+from pluralign.suites.communitybench.report_ccg_runs import collect_ccg_runs, is_ccg
 from pluralign.suites.communitybench.report_plots import (
     gold_rank_figure,
     sensitivity_figure,
@@ -77,8 +80,9 @@ def _applies(scored: ScoredSample, metric: str) -> bool:
 def sample_values(log: EvalLog) -> list[SampleValue]:
     """Per sample and epoch, each headline metric's value in the group of the log's rows.
 
-    Metrics: PI / CI ``accuracy``; DP ``tau_b``, ``top1``, ``jsd_bits``. The group is the
-    one of the log's overall rows (``profile own`` …).
+    Metrics: PI / CI ``accuracy``; DP ``tau_b``, ``top1``, ``jsd_bits``; CCG
+    ``judged_consistent`` and ``similarity_gap`` (``report_ccg.ccg_sample_values``). The group
+    is the one of the log's overall rows (``profile own`` …).
     An unreadable answer gives ``value=None, unreadable=True`` (it counts at the metric's worst
     value); a metric undefined for the item (a tied gold top for accuracy and top-1, τ-b of a
     readable constant prediction) gives ``value=None, unreadable=False``. A log of another
@@ -87,6 +91,8 @@ def sample_values(log: EvalLog) -> list[SampleValue]:
     metadata = log.eval.metadata or {}
     if metadata.get("suite") != SUITE_NAME:
         return []
+    if is_ccg(log):
+        return ccg_sample_values(log)
     group = profile_group(str(metadata["profile"]))
     task = TaskRun.label_of(str(metadata["cb_task"]), str(metadata["mode"]))
     out: list[SampleValue] = []
@@ -111,17 +117,18 @@ class CommunityBenchSection:
     """Report section of CommunityBench PI, DP and CI with profile sensitivity."""
 
     suite = SUITE_NAME
-    title = "CommunityBench — community-level preferences (PI, DP, CI)"
+    title = "CommunityBench — community-level preferences (PI, DP, CI, CCG)"
 
     def __init__(self, min_items: int = DEFAULT_MIN_ITEMS) -> None:
         """Show per-community figures only for communities with at least ``min_items`` items."""
         self.min_items = min_items
 
     def rows(self, logs: Sequence[EvalLog]) -> list[ResultRow]:
-        """Every CommunityBench number: per variant, per community, gold ranks, sensitivity."""
+        """Every CommunityBench number: per variant, per community, gold ranks, sensitivity, CCG."""
         runs = collect_runs(logs)
         rows = [r for run in runs for r in run_rows(run, self.min_items)]
-        return rows + sensitivity_rows(runs)
+        ccg = [r for run in collect_ccg_runs(logs) for r in ccg_rows(run)]
+        return rows + sensitivity_rows(runs) + ccg
 
     def html(self, rows: Sequence[ResultRow]) -> str:
         """Tables with intervals and chance baselines, and the two figures."""
@@ -133,6 +140,7 @@ class CommunityBenchSection:
                 parts.append(f"<h3>{html.escape(title)}</h3>")
             for label in labels:
                 parts.extend(self._task_tables([r for r in task_rows if r.task == label], metrics))
+        parts.extend(ccg_html(rows))
         parts.extend(self._gold_rank(rows))
         parts.extend(self._sensitivity(rows))
         return "\n".join(parts)
@@ -250,7 +258,7 @@ class CommunityBenchSection:
                     f"{r.model} {r.task} {r.metric} {fmt(r.estimate)} with the own profile is "
                     f"no better than always answering the best single position ({fmt(best)})."
                 )
-        return notes
+        return notes + ccg_notes(rows)
 
     def sample_values(self, log: EvalLog) -> list[SampleValue]:
         """Per-sample values of the headline metrics of one log (see ``sample_values``)."""
@@ -258,4 +266,13 @@ class CommunityBenchSection:
 
     def summary_metrics(self) -> tuple[str, ...]:
         """Headline columns for the terminal."""
-        return ("accuracy", "tau_b", "top1", "jsd_bits", "unparsed", UNPARSED_SHARE)
+        return (
+            "accuracy",
+            "tau_b",
+            "top1",
+            "jsd_bits",
+            "judged_consistent",
+            "similarity_gap",
+            "unparsed",
+            UNPARSED_SHARE,
+        )

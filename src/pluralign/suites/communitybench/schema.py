@@ -22,6 +22,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, TypeAdapter
 
 from pluralign.scoring.unreadable import worst_value
+from pluralign.suites.communitybench.ccg_schema import CcgScoreValue
 from pluralign.suites.communitybench.records import CbSampleMeta
 
 TYPED_SINCE_VERSION = 3
@@ -118,11 +119,17 @@ class DistributionScoreValue(BaseModel):
         )
 
 
-ScoreValue = ChoiceScoreValue | DistributionScoreValue
-"""The value of a CommunityBench score (the two layouts share no key set)."""
+OptionScoreValue = ChoiceScoreValue | DistributionScoreValue
+"""The value of a PI, DP or CI score (the two layouts share no key set)."""
 
-VALUE_KEYS: frozenset[str] = frozenset(ChoiceScoreValue.model_fields) | frozenset(
-    DistributionScoreValue.model_fields
+ScoreValue = ChoiceScoreValue | DistributionScoreValue | CcgScoreValue
+"""The value of a CommunityBench score (no two layouts share their key set; CCG's is in
+``ccg_schema``)."""
+
+VALUE_KEYS: frozenset[str] = (
+    frozenset(ChoiceScoreValue.model_fields)
+    | frozenset(DistributionScoreValue.model_fields)
+    | frozenset(CcgScoreValue.model_fields)
 )
 """Every key a score value can have: each gets one Inspect metric."""
 
@@ -207,13 +214,13 @@ class _LegacyDistributionValue(BaseModel):
         )
 
 
-_CURRENT: TypeAdapter[ScoreValue] = TypeAdapter(ScoreValue)
+_CURRENT: TypeAdapter[OptionScoreValue] = TypeAdapter(OptionScoreValue)
 _LEGACY: TypeAdapter[_LegacyChoiceValue | _LegacyDistributionValue] = TypeAdapter(
     _LegacyChoiceValue | _LegacyDistributionValue
 )
 
 
-def read_value(value: object, task_version: int) -> ScoreValue:
+def read_value(value: object, task_version: int) -> OptionScoreValue:
     """A score value as written by ``task_version``, in the current layout.
 
     Raises:
@@ -227,7 +234,7 @@ def read_value(value: object, task_version: int) -> ScoreValue:
 
 def read_score(
     value: object, metadata: Mapping[str, Any] | None, task_version: int
-) -> tuple[ScoreValue, CbScoreMetadata]:
+) -> tuple[OptionScoreValue, CbScoreMetadata]:
     """A score's value and metadata, validated (older layouts converted).
 
     Raises:

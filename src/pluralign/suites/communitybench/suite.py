@@ -10,24 +10,31 @@ from inspect_ai import Task
 from pluralign.data.jsonl import read_dataset_jsonl
 from pluralign.run.config import file_identity
 from pluralign.suite import RunSettings, Suite
-from pluralign.suites.communitybench.options import REPLY_TOKENS, CommunityBenchOptions
+from pluralign.suites.communitybench.options import (
+    CCG_REPLY_TOKENS,
+    REPLY_TOKENS,
+    CommunityBenchOptions,
+)
 from pluralign.suites.communitybench.placement import COMMUNITYBENCH_CHOICE
-from pluralign.suites.communitybench.records import PROFILE_VARIANTS
+from pluralign.suites.communitybench.records import PROFILE_VARIANTS, ProfileVariant
 from pluralign.suites.communitybench.report_section import CommunityBenchSection
 from pluralign.suites.communitybench.task import (
     communitybench_ci,
     communitybench_dp,
     communitybench_pi,
 )
+from pluralign.suites.communitybench.task_ccg import communitybench_ccg
 
 logger = logging.getLogger(__name__)
 
 
 def build(options: CommunityBenchOptions, settings: RunSettings) -> list[Task]:
-    """PI, DP and CI, each with the own / none / other profile, in each configured mode.
+    """PI, DP and CI with each profile variant in each configured mode; CCG once per variant.
+
+    CCG has no reading mode, so it runs once per profile variant whatever ``--mode`` says.
 
     Data without community profiles (e.g. imported from SHP) runs PI and DP with the ``none``
-    variant only; CI needs profiles to choose among.
+    variant only; CI needs profiles to choose among, CCG to judge by.
     """
     letter_tokens, json_tokens = REPLY_TOKENS[settings.preset]
     builds: list[tuple[Callable[..., Task], int]] = [
@@ -41,6 +48,18 @@ def build(options: CommunityBenchOptions, settings: RunSettings) -> list[Task]:
     if variants == ("none",):
         builds = builds[:2]
     extra = {} if settings.temperature is None else {"temperature": settings.temperature}
+    ccg = [
+        communitybench_ccg(
+            dataset=dataset,
+            profile=profile,
+            seed=settings.seed,
+            max_tokens=CCG_REPLY_TOKENS[settings.preset],
+            judges=list(options.judge) or None,
+            **extra,
+        )
+        for profile in variants
+        if variants != ("none",)
+    ]
     return [
         make(
             dataset=dataset,
@@ -53,10 +72,10 @@ def build(options: CommunityBenchOptions, settings: RunSettings) -> list[Task]:
         for make, tokens in builds
         for mode in settings.modes
         for profile in variants
-    ]
+    ] + ccg
 
 
-def profile_variants(options: CommunityBenchOptions) -> tuple[str, ...]:
+def profile_variants(options: CommunityBenchOptions) -> tuple[ProfileVariant, ...]:
     """All three profile variants, or ``none`` only for data without profiles."""
     if options.community_data is None:
         return PROFILE_VARIANTS
@@ -73,22 +92,26 @@ def profile_variants(options: CommunityBenchOptions) -> tuple[str, ...]:
 
 def identity(options: CommunityBenchOptions, settings: RunSettings) -> Mapping[str, object]:
     """What defines a CommunityBench sample beyond the shared settings: the data file's content."""
-    return {"community_data": file_identity(options.community_data)}
+    identity: dict[str, object] = {"community_data": file_identity(options.community_data)}
+    if options.judge:
+        identity["judge"] = list(options.judge)
+    return identity
 
 
 SUITE = Suite(
     name="communitybench",
     title=CommunityBenchSection.title,
     description=(
-        "Community-level alignment: preference identification, distribution prediction and "
-        "community identification, with profile sensitivity (CommunityBench, arXiv 2601.13669)"
+        "Community-level alignment: preference identification, distribution prediction, "
+        "community identification and community-consistent generation, with profile "
+        "sensitivity (CommunityBench, arXiv 2601.13669)"
     ),
     placement=COMMUNITYBENCH_CHOICE,
     options=CommunityBenchOptions,
     build=build,
     identity=identity,
     section=CommunityBenchSection(),
-    inspect_tasks=(communitybench_pi, communitybench_dp, communitybench_ci),
+    inspect_tasks=(communitybench_pi, communitybench_dp, communitybench_ci, communitybench_ccg),
     itemised=True,
     order=20,
 )

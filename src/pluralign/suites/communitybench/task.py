@@ -20,10 +20,9 @@ from inspect_ai.solver import generate
 
 from pluralign import __version__
 from pluralign.data.dataset import CommunityDataset
-from pluralign.data.illustrative import ILLUSTRATIVE_RESOURCE, load_illustrative
-from pluralign.data.jsonl import read_dataset_jsonl
 from pluralign.errors import ChoiceError
 from pluralign.scoring.option_distribution import DEFAULT_TOP_LOGPROBS, distribution_generate_config
+from pluralign.suites.communitybench.dataset_source import load_dataset
 from pluralign.suites.communitybench.metrics import item_reducer
 from pluralign.suites.communitybench.placement import COMMUNITYBENCH_CHOICE
 from pluralign.suites.communitybench.records import (
@@ -148,7 +147,7 @@ def _task(
         raise ChoiceError("profile variant", profile, PROFILE_VARIANTS)
     if mode not in READ_MODES:
         raise ChoiceError("CommunityBench mode", mode, READ_MODES)
-    data, source = _load(dataset)
+    data, source = load_dataset(dataset)
     samples = build_samples(data, cb_task, profile, seed=seed, k=k, source=source)
     distributional = mode == "dist"
     scorer: Scorer = (
@@ -165,12 +164,6 @@ def _task(
         version=TASK_VERSION,
         metadata=_metadata(data, cb_task, profile, mode, k, source),
     )
-
-
-def _load(dataset: str | None) -> tuple[CommunityDataset, str]:
-    if dataset is None:
-        return load_illustrative(), f"pluralign.data/{ILLUSTRATIVE_RESOURCE}"
-    return read_dataset_jsonl(dataset), dataset
 
 
 def _generate_config(
