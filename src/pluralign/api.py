@@ -101,6 +101,9 @@ def run(
     suites: str | Sequence[str] = (),
     *,
     display: str = "none",
+    tier1: str | Path | None = None,
+    tier2: str | Path | None = None,
+    profile: str | Path | None = None,
     **options: Any,
 ) -> Results:
     """Run suites on models (Inspect ``eval_set``, resumable) and return their results.
@@ -111,10 +114,24 @@ def run(
         models: Inspect model names (empty = the embedded model).
         suites: suite names (empty = every suite).
         display: Inspect's progress display: ``rich``, ``plain`` or ``none``.
+        tier1: run under a policy stack: its tier-1 pack name or file (``--tier1``); None
+            with ``tier2`` or ``profile`` given = ``baseline``; all three None = no stack.
+        tier2: the stack's tier-2 deployment policy, pack name or file (``--tier2``).
+        profile: the stack's tier-3 user profile, pack name or file (``--profile``).
         **options: any other ``RunConfig`` field (``runs``, ``targets``, ``limit``,
             ``seed``, ``log_dir`` …), as in ``pluralign run``.
+
+    Raises:
+        InputError: an unknown pack or a bad policy or profile file.
     """
-    config = RunConfig(models=_names(models), suites=_names(suites), **options)
+    config = RunConfig(
+        models=_names(models),
+        suites=_names(suites),
+        tier1=tier1,  # type: ignore[arg-type]  # a path becomes a string in validation
+        tier2=tier2,  # type: ignore[arg-type]
+        profile=profile,  # type: ignore[arg-type]
+        **options,
+    )
     results = run_config(config, display=display)
     results.report(config.resolved_log_dir())
     return results

@@ -168,6 +168,22 @@ def _run_options(
         typer.Option(help="Log directory (default: <log root>/<configuration hash>)."),
     ] = None,
     port: Annotated[int | None, typer.Option(help="Port of the embedded server.")] = None,
+    tier1: Annotated[
+        str | None,
+        typer.Option(
+            "--tier1",
+            help="Run under a policy stack: tier-1 pack name or file (law or hazard baseline). "
+            "Default: no stack; 'baseline' when --tier2 or --profile is given.",
+        ),
+    ] = None,
+    tier2: Annotated[
+        str | None,
+        typer.Option("--tier2", help="Policy stack: tier-2 deployment policy, pack name or file."),
+    ] = None,
+    profile: Annotated[
+        str | None,
+        typer.Option("--profile", help="Policy stack: tier-3 user profile, pack name or file."),
+    ] = None,
     display: Annotated[
         Display, typer.Option(help="Progress display: rich, plain or none.")
     ] = Display.RICH,
@@ -177,6 +193,9 @@ def _run_options(
 
 def run_command(**values: Any) -> None:
     """Run suites on models and write results.json, results.csv and report.html.
+
+    With --tier1/--tier2/--profile every prompt is led by the rendered tier policy and each
+    eval log records the stack and its explain record.
 
     Example: pluralign run --model openai-api/vllm/my-model --preset paper --seed 1
     """
@@ -197,6 +216,9 @@ def run_command(**values: Any) -> None:
         extractor=values["extractor"],
         log_dir=values["log_dir"],
         port=values["port"],
+        tier1=values["tier1"],
+        tier2=values["tier2"],
+        profile=values["profile"],
         **given_suite_values(values, registered_suites().values()),
     )
     from pluralign.run.main_job import run_and_report

@@ -119,3 +119,7 @@ class Suite:
     """Whether it asks the ``extractor`` role (so ``--extractor`` changes its samples)."""
     order: int = 100
     """Place in run and report order (lower first; ties by name)."""
+    own_policy: bool = False
+    """Whether its tasks render tier policies themselves. A run under a policy stack
+    (``--tier1/--tier2/--profile``) puts the rendered policy first in every other suite's
+    prompts; a suite that sets this is left as it is (its logs still record the run's stack)."""

@@ -19,7 +19,12 @@ from pluralign.atomic_write import write_text_atomically
 from pluralign.errors import InputError
 from pluralign.report.html import fmt, format_interval, render_page
 from pluralign.report.loading import suite_of
-from pluralign.report.overview import overview_html, placements
+from pluralign.report.overview import (
+    overview_html,
+    placements,
+    policy_stack_uses,
+    unstacked_tasks,
+)
 from pluralign.report.parquet import write_parquet
 from pluralign.report.results import ResultRow, ResultsDocument, to_csv
 from pluralign.report.section import ReportSection
@@ -102,14 +107,17 @@ def build_report(logs: Sequence[EvalLog], label: str, embedded: bool) -> BuiltRe
         sections.append((section.suite, section.title, section.html(section_rows)))
     placed = placements(logs, {s.suite: s.title for s in report_sections()})
     headline = {s.suite: s.summary_metrics() for s in report_sections()}
+    stacks = policy_stack_uses(logs)
+    unstacked = unstacked_tasks(logs) if stacks else ()
     if placed:
-        sections.insert(0, (*OVERVIEW, overview_html(placed, rows, headline)))
+        sections.insert(0, (*OVERVIEW, overview_html(placed, rows, headline, stacks, unstacked)))
     document = ResultsDocument(
         pluralign_version=__version__,
         log_dir=label,
         embedded_pipeline_check=embedded,
         notes=tuple(notes),
         rows=tuple(rows),
+        policy_stacks=stacks,
     )
     return BuiltReport(document=document, sections=tuple(sections), sample_errors=errors)
 

@@ -4,6 +4,8 @@ Every task carries its taxonomy placement in its metadata (``placement``, from
 ``TaskPlacement.as_metadata``); the overview puts each suite in the grid of granularity
 (whose values) × goal level (instructions, preferences, values; Yao et al., arXiv 2308.12014,
 Table 1) and shows the suite's headline rows (its section's ``summary_metrics``) in grid order.
+It opens with one line saying under which tier stack (``pluralign run --tier1/--tier2/--profile``)
+the logs were run, read from their ``policy_stack`` task metadata.
 """
 
 from __future__ import annotations
@@ -13,11 +15,14 @@ from dataclasses import dataclass
 
 from inspect_ai.log import EvalLog
 from jinja2 import Environment, select_autoescape
+from pydantic import ValidationError
 
+from pluralign.errors import InputError
 from pluralign.goals.taxonomy import GoalLevel, Granularity
 from pluralign.report.html import rows_table
 from pluralign.report.loading import suite_of
-from pluralign.report.results import ResultRow
+from pluralign.report.results import PolicyStackUse, ResultRow
+from pluralign.run.policy_stack import POLICY_STACK_KEY
 
 UNPLACED = "unplaced"
 """Axis value of a suite whose logs carry no placement."""
@@ -80,7 +85,8 @@ def _ordered(values: set[str], axis: type[Granularity] | type[GoalLevel]) -> tup
     return tuple(known + sorted(values - set(order))) or (UNPLACED,)
 
 
-_OVERVIEW = """<p>Every suite placed by whose values it measures (granularity) and which level of
+_OVERVIEW = """<p class="policy-stack">{{ stack_line }}</p>
+<p>Every suite placed by whose values it measures (granularity) and which level of
 alignment goal (instructions, preferences, values; Yao et al., arXiv 2308.12014), then each
 suite's headline numbers with their 95 % intervals. Details and baselines are in each suite's
 section below.</p>
@@ -103,13 +109,17 @@ def overview_html(
     placed: Sequence[SuitePlacement],
     rows: Sequence[ResultRow],
     headline: Mapping[str, Sequence[str]],
+    stacks: Sequence[PolicyStackUse] = (),
+    unstacked: Sequence[str] = (),
 ) -> str:
-    """The overview fragment: the taxonomy grid and each suite's headline rows.
+    """The overview fragment: the stack line, the taxonomy grid and each suite's headline rows.
 
     Args:
         placed: the reported suites with their placements, in taxonomy order.
         rows: every result row.
         headline: each suite's headline metrics (its section's ``summary_metrics``).
+        stacks: the tier stacks the logs were run under (see ``policy_stack_uses``).
+        unstacked: tasks of logs run without a stack, when some others had one.
     """
     granularities = _axis(placed, "granularity", Granularity)
     levels = _axis(placed, "goal_level", GoalLevel)
@@ -123,7 +133,12 @@ def overview_html(
         for p in placed
     }
     return _ENV.from_string(_OVERVIEW).render(
-        granularities=granularities, levels=levels, grid=grid, suites=placed, tables=tables
+        granularities=granularities,
+        levels=levels,
+        grid=grid,
+        suites=placed,
+        tables=tables,
+        stack_line=stack_line(stacks, unstacked),
     )
 
 
@@ -139,3 +154,66 @@ def _axis(
     """The axis values that occur, in the axis's order (unknown values last)."""
     present = {v for p in placed for v in getattr(p, field)}
     return list(_ordered(present, axis)) if present else []
+
+
+def policy_stack_uses(logs: Sequence[EvalLog]) -> tuple[PolicyStackUse, ...]:
+    """The tier stacks the logs were run under, each with its tasks (none: an empty tuple).
+
+    Raises:
+        InputError: a log's ``policy_stack`` metadata is malformed (naming the log).
+    """
+    found: dict[tuple[object, ...], tuple[PolicyStackUse, set[str], set[str]]] = {}
+    for log in logs:
+        record = (log.eval.metadata or {}).get(POLICY_STACK_KEY)
+        if record is None:
+            continue
+        try:
+            use = PolicyStackUse.model_validate(record)
+        except ValidationError as error:
+            reason = f"malformed {POLICY_STACK_KEY} metadata: {error.errors()[0]['msg']}"
+            raise InputError(log.location, reason) from None
+        key = (use.tier1, use.tier2, use.profile, use.jurisdiction, use.instructions_sha256)
+        _, led, own = found.setdefault(key, (use, set(), set()))
+        led_prompts = isinstance(record, dict) and record.get("leads_prompts", True)
+        (led if led_prompts else own).add(log.eval.task)
+    return tuple(
+        use.model_copy(update={"tasks": tuple(sorted(led)), "own_policy_tasks": tuple(sorted(own))})
+        for use, led, own in found.values()
+    )
+
+
+def unstacked_tasks(logs: Sequence[EvalLog]) -> tuple[str, ...]:
+    """Tasks of the logs that were run without a tier stack, sorted."""
+    return tuple(
+        sorted({log.eval.task for log in logs if POLICY_STACK_KEY not in (log.eval.metadata or {})})
+    )
+
+
+def stack_line(stacks: Sequence[PolicyStackUse], unstacked: Sequence[str] = ()) -> str:
+    """One line: under which tier stack the run was made (or that there was none)."""
+    if not stacks:
+        return "Policy stack: none (every prompt is the suite's own)."
+    mixed = len(stacks) > 1 or bool(unstacked)
+    named = [_stack_words(use, with_tasks=mixed) for use in stacks]
+    own = sorted({task for use in stacks for task in use.own_policy_tasks})
+    line = (
+        f"Policy stack: {'; '.join(named)}. The rendered policy leads every prompt; each eval "
+        f"log's {POLICY_STACK_KEY} metadata holds the stack and its explain record."
+    )
+    if own:
+        line += f" Tasks that render policies themselves were left as they are: {', '.join(own)}."
+    if unstacked:
+        line += f" Run without a stack: {', '.join(unstacked)}."
+    return line
+
+
+def _stack_words(use: PolicyStackUse, with_tasks: bool) -> str:
+    parts = [f"tier 1 {use.tier1} (jurisdiction {use.jurisdiction})"]
+    if use.tier2:
+        parts.append(f"tier 2 {use.tier2}")
+    if use.profile:
+        parts.append(f"tier 3 {use.profile}")
+    words = ", ".join(parts)
+    if with_tasks:
+        words += f" (tasks {', '.join(use.tasks + use.own_policy_tasks)})"
+    return words

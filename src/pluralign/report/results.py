@@ -91,6 +91,30 @@ class ResultRow(BaseModel):
         )
 
 
+class PolicyStackUse(BaseModel):
+    """A tier stack reported logs were run under (``pluralign run --tier1/--tier2/--profile``).
+
+    Read from each log's ``policy_stack`` task metadata, which also holds the full ``explain``
+    record (every effective rule with its provenance, every rejected preference with its reason).
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    tier1: str
+    """Name of the tier-1 pack."""
+    tier2: str | None = None
+    """Name of the tier-2 deployment policy, if one."""
+    profile: str | None = None
+    """Name of the tier-3 user profile, if one."""
+    jurisdiction: str
+    instructions_sha256: str
+    """Digest of the rendered system instructions that led the prompts."""
+    tasks: tuple[str, ...] = ()
+    """Tasks whose every prompt the rendered policy led."""
+    own_policy_tasks: tuple[str, ...] = ()
+    """Tasks run under the stack that render policies themselves (left as they are)."""
+
+
 class ResultsDocument(BaseModel):
     """Everything a run reports."""
 
@@ -103,6 +127,8 @@ class ResultsDocument(BaseModel):
     """True when the embedded default model was evaluated: a pipeline check, not a finding."""
     notes: tuple[str, ...] = ()
     rows: tuple[ResultRow, ...]
+    policy_stacks: tuple[PolicyStackUse, ...] = ()
+    """The tier stacks the logs were run under; empty when none was (the suites' own prompts)."""
 
 
 CSV_COLUMNS = (

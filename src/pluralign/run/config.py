@@ -19,11 +19,13 @@ import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from pluralign.errors import InputError
+from pluralign.run.policy_stack import RunPolicy, load_run_policy, stack_refs
 from pluralign.suite import Mode, Preset, RunSettings, Suite, SuiteOptions
 
 __all__ = [
     "LOG_ROOT_ENV",
     "SELF_EXTRACTOR",
+    "STACK_FIELDS",
     "Mode",
     "Preset",
     "RunConfig",
@@ -36,6 +38,9 @@ LOG_ROOT_ENV = "PLURALIGN_LOG_ROOT"
 
 SELF_EXTRACTOR = "self"
 """``--extractor self``: the evaluated model reads its own unparsed replies."""
+
+STACK_FIELDS = ("tier1", "tier2", "profile")
+"""The ``RunConfig`` fields (and ``pluralign run`` options) naming the policy stack."""
 
 
 class RunConfig(BaseModel):
@@ -65,6 +70,33 @@ class RunConfig(BaseModel):
     """Port of the embedded server; None = its fixed default."""
     suite_options: Mapping[str, SuiteOptions] = Field(default_factory=dict)
     """Each suite's options by suite name; a suite not listed uses its defaults."""
+    tier1: str | None = None
+    """Tier-1 pack name or file of the policy stack the run is made under (``--tier1``).
+    None with ``tier2`` and ``profile`` None = no stack: the suites' own prompts; given
+    ``tier2`` or ``profile`` alone, tier 1 is ``baseline``."""
+    tier2: str | None = None
+    """Tier-2 deployment policy of the stack: pack name or file (``--tier2``)."""
+    profile: str | None = None
+    """Tier-3 user profile of the stack: pack name or file (``--profile``)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _imply_tier1(cls, data: Any) -> Any:
+        """``tier2`` or ``profile`` alone imply the baseline tier-1 pack; paths become strings."""
+        if not isinstance(data, dict):
+            return data
+        refs = [data.get(key) for key in STACK_FIELDS]
+        if not any(ref is not None for ref in refs):
+            return data
+        given = [os.fspath(ref) if isinstance(ref, os.PathLike) else ref for ref in refs]
+        tier1, tier2, profile = stack_refs(*given)
+        return {**data, "tier1": tier1, "tier2": tier2, "profile": profile}
+
+    @model_validator(mode="after")
+    def _check_stack(self) -> RunConfig:
+        """Load the stack now, so a bad pack name or file fails before anything runs."""
+        self.run_policy()
+        return self
 
     @model_validator(mode="before")
     @classmethod
@@ -96,6 +128,16 @@ class RunConfig(BaseModel):
     def of(cls, **values: Any) -> RunConfig:
         """A configuration from shared settings and flat suite options, e.g. ``targets=…``."""
         return cls.model_validate(values)
+
+    def run_policy(self) -> RunPolicy | None:
+        """The composed policy stack the run is made under; None when no stack is given.
+
+        Raises:
+            InputError: an unknown pack, or a bad policy or profile file.
+        """
+        if self.tier1 is None:
+            return None
+        return load_run_policy(self.tier1, self.tier2, self.profile)
 
     def options_for(self, suite: Suite) -> SuiteOptions:
         """The suite's options: as configured, else its defaults."""
@@ -134,6 +176,9 @@ class RunConfig(BaseModel):
             "seed": self.seed,
             "temperature": self.temperature,
         }
+        policy = self.run_policy()
+        if policy is not None:  # absent without a stack: default hashes are unchanged
+            identity["policy_stack"] = policy.identity()
         settings = self.settings()
         for suite in self.selected():
             identity.update(suite.identity(self.options_for(suite), settings))

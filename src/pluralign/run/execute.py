@@ -18,6 +18,7 @@ from pluralign.errors import ChoiceError, EvaluationError, InputError
 from pluralign.inspect_internals import PrerequisiteError, model_providers, plain_message
 from pluralign.run.config import SELF_EXTRACTOR, RunConfig
 from pluralign.run.eval_sets import eval_set_dir, logs_of_other_sets
+from pluralign.run.policy_stack import under_policy
 from pluralign.run.registry import get_suite
 from pluralign.serving import (
     EMBEDDED_API_KEY,
@@ -49,14 +50,22 @@ def suite_names(config: RunConfig) -> tuple[str, ...]:
 
 
 def build_tasks(config: RunConfig, suite_name: str) -> list[Task]:
-    """The Inspect tasks of one suite, with the configured epochs (runs per sample)."""
+    """The Inspect tasks of one suite, with the configured epochs (runs per sample).
+
+    Under a policy stack (``--tier1/--tier2/--profile``) each task's prompts are led by the
+    rendered policy and its metadata records the stack (see ``run.policy_stack``).
+    """
     suite = get_suite(suite_name)
     options, settings = config.options_for(suite), config.settings()
     epochs = suite.epochs(options, settings)
-    return [
-        task_with(task, epochs=Epochs(epochs, task.epochs_reducer))
-        for task in suite.build(options, settings)
-    ]
+    policy = config.run_policy()
+    tasks = []
+    for task in suite.build(options, settings):
+        task = task_with(task, epochs=Epochs(epochs, task.epochs_reducer))
+        if policy is not None:
+            task = under_policy(task, policy, own_policy=suite.own_policy)
+        tasks.append(task)
+    return tasks
 
 
 def run(config: RunConfig, display: str = "rich") -> RunOutcome:
