@@ -25,6 +25,7 @@ from rich.console import Console
 from pluralign import __version__
 from pluralign.data.commands import app as data_app
 from pluralign.errors import InputError, PluralignError
+from pluralign.goals.commands import catalog
 from pluralign.policy.commands import app as policy_app
 from pluralign.run.config import Preset
 
@@ -241,7 +242,7 @@ def _register_run_command() -> None:
     app.command("run")(run_command)
 
 
-OTHER_COMMANDS = frozenset({"serve", "policy", "data", "report", "compare"})
+OTHER_COMMANDS = frozenset({"serve", "policy", "data", "report", "compare", "catalog", "community"})
 """Commands that do not need the suites loaded (loading them costs seconds of imports)."""
 
 
@@ -340,6 +341,7 @@ def compare_command(
 
 app.add_typer(policy_app, name="policy")
 app.add_typer(data_app, name="data")
+app.command("catalog")(catalog)
 
 
 def main() -> None:

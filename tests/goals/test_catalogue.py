@@ -139,3 +139,28 @@ def test_a_suite_entry_carries_the_suite_name() -> None:
     assert entry.suite == "bounds"
     assert entry.id == "pluralign-bounds"
     assert GoalLevel.PREFERENCES in entry.level
+
+
+def test_the_catalog_command_filters_and_prints_json() -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from pluralign.cli import app
+
+    result = CliRunner().invoke(app, ["catalog", "--level", "values", "--json"])
+    assert result.exit_code == 0, result.output
+    listed = json.loads(result.output)
+    ids = {entry["id"] for entry in listed}
+    assert {"globalopinionqa", "ethics", "pluralign-hvae"} <= ids
+    assert "mt-bench" not in ids
+    assert all("values" in entry["level"] for entry in listed)
+
+
+def test_the_catalog_command_refuses_an_unknown_level() -> None:
+    from typer.testing import CliRunner
+
+    from pluralign.cli import app
+
+    result = CliRunner().invoke(app, ["catalog", "--level", "virtues"])
+    assert result.exit_code == 2
