@@ -16,10 +16,12 @@ from inspect_ai.log import EvalLog, read_eval_log
 from inspect_ai.model import ChatMessage, ChatMessageUser
 from inspect_ai.scorer import match
 from inspect_ai.solver import Generate, Solver, TaskState, generate, solver, system_message
+from typer.testing import CliRunner
 
 from pluralign import cli
 from pluralign.api import run as api_run
 from pluralign.errors import PluralignError
+from pluralign.policy.commands import app as policy_app
 from pluralign.policy.loading import resolve
 from pluralign.policy.runtime import PolicyStack
 from pluralign.policy.runtime import load_profile as load_tier3
@@ -176,6 +178,17 @@ def test_a_run_under_a_stack_leads_every_prompt_and_records_the_stack(
     assert (use.tasks, use.own_policy_tasks) == (("policy_probe",), ("policy_own",))
     page = (out / "report.html").read_text()
     assert "Policy stack: tier 1 baseline (jurisdiction baseline), tier 2 childrens-tutor" in page
+
+    explained = CliRunner().invoke(policy_app, ["explain", *_flags(STACK), "--json"])
+    assert record["explain"] == json.loads(explained.stdout)  # the `policy explain` record
+
+    before = sorted(out.rglob("*.eval"))
+    api_run("mockllm/model", ["policy_probe", "policy_own"], log_dir=out, **STACK)
+    assert sorted(out.rglob("*.eval")) == before  # the same stack resumes the same logs
+
+
+def _flags(stack: Mapping[str, str]) -> list[str]:
+    return [part for key, value in stack.items() for part in (f"--{key}", value)]
 
 
 def test_the_stack_is_part_of_the_configuration_hash(probes: None) -> None:
