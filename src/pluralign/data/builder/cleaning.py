@@ -53,13 +53,26 @@ class CleaningRules:
     bot_suffix: str = "bot"
 
 
-def _word_count(expression: str) -> str:
-    return f"len(regexp_extract_all({expression}, '\\S+'))"
+def _too_short(expression: str, min_words: int) -> str:
+    """Fewer than ``min_words`` runs of non-space characters (an anchored match, no split)."""
+    pattern = f"^\\s*(?:\\S+\\s+){{{int(min_words) - 1}}}\\S"
+    return f"NOT regexp_matches(coalesce({expression}, ''), '{pattern}')"
 
 
 def _normalised(expression: str) -> str:
-    """Whitespace runs collapsed, case folded: the text compared for duplicates."""
-    return f"md5(lower(trim(regexp_replace({expression}, '\\s+', ' ', 'g'))))"
+    """A digest of the text with whitespace runs collapsed and case folded: duplicates match.
+
+    The (costly) whitespace rewrite runs only on texts with a run to collapse.
+    """
+    collapsed = (
+        f"CASE WHEN regexp_matches({expression}, '\\s\\s|[\\t\\n\\r\\f\\v]|^ | $') "
+        f"THEN trim(regexp_replace({expression}, '\\s+', ' ', 'g')) ELSE {expression} END"
+    )
+    return f"md5(lower({collapsed}))"
+
+
+def _blank(expression: str) -> str:
+    return f"NOT regexp_matches(coalesce({expression}, ''), '\\S')"
 
 
 def _deleted(expression: str) -> str:
@@ -82,25 +95,27 @@ def _post_rules_sql(rules: CleaningRules) -> str:
 CREATE OR REPLACE TABLE _ingest_post_rules AS
 WITH numbered AS (
     SELECT file_id, line, sub, post_id, community, author, title, text, created_utc,
+        {both} AS both_text,
         row_number() OVER (PARTITION BY post_id ORDER BY file_id, line, sub) AS copy
     FROM _ingest_posts_raw
 ), ruled AS (
-    SELECT file_id, line, sub, post_id, community, created_utc, {_normalised(both)} AS norm,
-    CASE
+    SELECT file_id, line, sub, post_id, community, created_utc, both_text, CASE
         WHEN copy > 1 THEN 'repeated_id'
-        WHEN {_deleted("title")} OR {_deleted("text")} OR trim({both}) = ''
+        WHEN {_deleted("title")} OR {_deleted("text")} OR {_blank("both_text")}
             THEN 'deleted_or_removed'
         WHEN {_bot(rules)} THEN 'bot_author'
-        WHEN {_word_count(both)} < {int(rules.min_words)} THEN 'too_short'
+        WHEN {_too_short("both_text", rules.min_words)} THEN 'too_short'
     END AS rule
     FROM numbered
+), normed AS (
+    SELECT *, CASE WHEN rule IS NULL THEN {_normalised("both_text")} END AS norm FROM ruled
 )
 SELECT file_id, line, sub, post_id, community, CASE
     WHEN rule IS NULL AND row_number() OVER (
         PARTITION BY community, rule IS NULL, norm
         ORDER BY created_utc NULLS LAST, file_id, line, sub) > 1 THEN 'duplicate'
     ELSE rule END AS rule
-FROM ruled
+FROM normed
 """
 
 
@@ -112,22 +127,24 @@ WITH numbered AS (
         community, row_number() OVER (PARTITION BY reply_id ORDER BY file_id, line, sub) AS copy
     FROM _ingest_replies_raw
 ), ruled AS (
-    SELECT file_id, line, sub, post_id, community, created_utc, {_normalised("text")} AS norm,
-    CASE
+    SELECT file_id, line, sub, post_id, community, created_utc, text, CASE
         WHEN copy > 1 THEN 'repeated_id'
-        WHEN {_deleted("text")} OR trim(coalesce(text, '')) = '' THEN 'deleted_or_removed'
+        WHEN {_deleted("text")} OR {_blank("text")} THEN 'deleted_or_removed'
         WHEN {_bot(rules)} THEN 'bot_author'
         WHEN NOT top_level THEN 'not_top_level'
-        WHEN {_word_count("text")} < {int(rules.min_words)} THEN 'too_short'
+        WHEN {_too_short("text", rules.min_words)} THEN 'too_short'
     END AS rule
     FROM numbered
+), normed AS (
+    SELECT * EXCLUDE (text), CASE WHEN rule IS NULL THEN {_normalised("text")} END AS norm
+    FROM ruled
 ), deduplicated AS (
     SELECT file_id, line, sub, post_id, CASE
         WHEN rule IS NULL AND row_number() OVER (
             PARTITION BY community, rule IS NULL, norm
             ORDER BY created_utc NULLS LAST, file_id, line, sub) > 1 THEN 'duplicate'
         ELSE rule END AS rule
-    FROM ruled
+    FROM normed
 )
 SELECT d.file_id, d.line, d.sub, CASE
     WHEN d.rule IS NULL AND p.post_id IS NULL THEN 'missing_post' ELSE d.rule END AS rule

@@ -20,6 +20,7 @@ of the right type is recorded in ``_ingest_bad`` (file, line, reason) and skippe
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -27,15 +28,19 @@ from pathlib import Path
 from typing import BinaryIO, Final, Literal
 
 import duckdb
+import numpy as np
 import pyarrow as pa  # type: ignore[import-untyped]
 import zstandard
 
 from pluralign.errors import InputError
 
-BATCH_BYTES: Final = 8 * 2**20
+BATCH_BYTES: Final = 32 * 2**20
 """Bytes read per batch: bounds the reader's memory whatever the dump's size."""
 ZSTD_MAX_WINDOW: Final = 2**31
 """The largest window ``zstd --long=31`` uses (2 GiB)."""
+SCAN_CHUNK_ROWS: Final = 2048
+"""Rows per Arrow record batch handed to DuckDB (its vector size)."""
+NEWLINE: Final = 0x0A
 _BOM: Final = b"\xef\xbb\xbf"
 
 STAGING_TABLES: Final = ("_ingest_bad", "_ingest_posts_raw", "_ingest_replies_raw")
@@ -50,27 +55,26 @@ _STAGING_DDL: Final = (
     "score BIGINT, created_utc BIGINT, top_level BOOLEAN)",
 )
 _MACROS: Final = (
-    # The JSON kind of a value, as a reason names it.
-    "CREATE OR REPLACE TEMP MACRO _ingest_kind(v) AS CASE json_type(v) "
-    "WHEN 'VARCHAR' THEN 'a string' WHEN 'BIGINT' THEN 'an integer' "
-    "WHEN 'UBIGINT' THEN 'an integer' WHEN 'DOUBLE' THEN 'a number' "
-    "WHEN 'BOOLEAN' THEN 'a boolean' WHEN 'NULL' THEN 'null' "
-    "WHEN 'OBJECT' THEN 'an object' WHEN 'ARRAY' THEN 'an array' ELSE lower(json_type(v)) END",
-    "CREATE OR REPLACE TEMP MACRO _ingest_str(v) AS "
-    "CASE WHEN json_type(v) = 'VARCHAR' THEN json_extract_string(v, '$') END",
+    # The kind of a JSON value (as ``json_transform`` gives it, JSON text), from its first
+    # character: no second parse. A JSON null comes as SQL NULL, like an absent field.
+    "CREATE OR REPLACE TEMP MACRO _ingest_kind(v) AS CASE left(v, 1) "
+    "WHEN '\"' THEN 'a string' WHEN '{' THEN 'an object' WHEN '[' THEN 'an array' "
+    "WHEN 't' THEN 'a boolean' WHEN 'f' THEN 'a boolean' ELSE 'a number' END",
+    # A JSON string's value; unescaped by a parse only when it holds an escape.
+    "CREATE OR REPLACE TEMP MACRO _ingest_str(v) AS CASE WHEN left(v, 1) = '\"' THEN "
+    "CASE WHEN contains(v, '\\') THEN json_extract_string(v, '$') "
+    "ELSE (v::VARCHAR)[2:-2] END END",
     # An integer; a whole-number float (340.0) is accepted.
-    "CREATE OR REPLACE TEMP MACRO _ingest_int(v) AS CASE "
-    "WHEN json_type(v) IN ('BIGINT', 'UBIGINT') "
-    "THEN TRY_CAST(json_extract_string(v, '$') AS BIGINT) "
-    "WHEN json_type(v) = 'DOUBLE' AND TRY_CAST(json_extract_string(v, '$') AS DOUBLE) "
-    "= floor(TRY_CAST(json_extract_string(v, '$') AS DOUBLE)) "
-    "THEN TRY_CAST(TRY_CAST(json_extract_string(v, '$') AS DOUBLE) AS BIGINT) END",
+    "CREATE OR REPLACE TEMP MACRO _ingest_int(v) AS CASE WHEN _ingest_kind(v) = 'a number' "
+    "THEN coalesce(TRY_CAST(v::VARCHAR AS BIGINT), CASE WHEN TRY_CAST(v::VARCHAR AS DOUBLE) "
+    "= floor(TRY_CAST(v::VARCHAR AS DOUBLE)) THEN TRY_CAST(TRY_CAST(v::VARCHAR AS DOUBLE) "
+    "AS BIGINT) END) END",
     # Seconds since the epoch: a number, or a string of one (older Pushshift dumps), floored.
-    "CREATE OR REPLACE TEMP MACRO _ingest_seconds(v) AS CASE "
-    "WHEN json_type(v) IN ('BIGINT', 'UBIGINT', 'DOUBLE', 'VARCHAR') "
-    "THEN TRY_CAST(floor(TRY_CAST(json_extract_string(v, '$') AS DOUBLE)) AS BIGINT) END",
+    "CREATE OR REPLACE TEMP MACRO _ingest_seconds(v) AS CASE _ingest_kind(v) "
+    "WHEN 'a number' THEN TRY_CAST(floor(TRY_CAST(v::VARCHAR AS DOUBLE)) AS BIGINT) "
+    "WHEN 'a string' THEN TRY_CAST(floor(TRY_CAST(_ingest_str(v) AS DOUBLE)) AS BIGINT) END",
     "CREATE OR REPLACE TEMP MACRO _ingest_array(v) AS "
-    "CASE WHEN json_type(v) = 'ARRAY' THEN json_extract(v, '$[*]') END",
+    "CASE WHEN left(v, 1) = '[' THEN json_extract(v, '$[*]') END",
 )
 
 ValueKind = Literal["str", "int", "seconds", "array"]
@@ -80,6 +84,7 @@ _EXPECTED: Final[dict[ValueKind, str]] = {
     "seconds": "seconds since the epoch (a number or a numeric string)",
     "array": "an array",
 }
+"""What a reason says a field should have been (a JSON null counts as missing)."""
 
 
 @dataclass(frozen=True)
@@ -128,11 +133,11 @@ def _field_checks(fmt: DumpFormat) -> list[str]:
         expected = _EXPECTED[spec.kind]
         for kind in spec.required_for:
             on = f"kind = '{kind}'"
-            clauses += [
-                f"WHEN {on} AND {spec.raw} IS NULL THEN 'missing field {spec.name}'",
-                f"WHEN {on} AND {spec.column} IS NULL THEN "
-                f"'field {spec.name}: expected {expected}, got ' || _ingest_kind({spec.raw})",
-            ]
+            clauses.append(
+                f"WHEN {on} AND {spec.column} IS NULL THEN CASE WHEN {spec.raw} IS NULL "
+                f"THEN 'missing field {spec.name}' ELSE 'field {spec.name}: expected {expected}, "
+                f"got ' || _ingest_kind({spec.raw}) END"
+            )
             if spec.non_empty:
                 clauses.append(
                     f"WHEN {on} AND trim({spec.column}) = '' "
@@ -140,7 +145,7 @@ def _field_checks(fmt: DumpFormat) -> list[str]:
                 )
         optional = " AND ".join(f"kind <> '{kind}'" for kind in spec.required_for) or "TRUE"
         clauses.append(
-            f"WHEN {optional} AND json_type({spec.raw}) <> 'NULL' AND {spec.column} IS NULL "
+            f"WHEN {optional} AND {spec.column} IS NULL AND {spec.raw} IS NOT NULL "
             f"THEN 'field {spec.name}: expected {expected} or null, got ' "
             f"|| _ingest_kind({spec.raw})"
         )
@@ -150,32 +155,42 @@ def _field_checks(fmt: DumpFormat) -> list[str]:
 
 
 def _parse_sql(fmt: DumpFormat) -> str:
-    paths = ", ".join(f"'$.\"{spec.name}\"'" for spec in fmt.fields)
-    raw = ", ".join(f"v[{i}] AS {spec.raw}" for i, spec in enumerate(fmt.fields, start=1))
+    """One parse of each line (``json_transform`` to raw JSON per field), then cheap checks.
+
+    ``_ingest_parsed`` keeps the line number, the record kind, the typed ``f_<field>`` values
+    and the reason a bad line is bad (``NULL`` for a good one); blank lines are left out.
+    """
+    structure = json.dumps({spec.name: "JSON" for spec in fmt.fields}).replace("'", "''")
+    raw = ", ".join(f'v."{spec.name}" AS {spec.raw}' for spec in fmt.fields)
     typed = ", ".join(f"_ingest_{spec.kind}({spec.raw}) AS {spec.column}" for spec in fmt.fields)
+    columns = ", ".join(spec.column for spec in fmt.fields)
     reasons = "\n".join(_field_checks(fmt))
     unknown = fmt.unknown_reason.replace("'", "''")
     return f"""
 CREATE OR REPLACE TEMP TABLE _ingest_parsed AS
-WITH lines AS (
-    SELECT line, text, text IS NOT NULL AND json_valid(text) AS ok
-    FROM _ingest_batch WHERE text IS NULL OR trim(text) <> ''
-), extracted AS (
-    SELECT line, text, ok, CASE WHEN ok THEN json_extract(text, [{paths}]) END AS v FROM lines
-), fielded AS (
-    SELECT line, text, ok, {raw} FROM extracted
-), kinded AS (
-    SELECT *, CASE WHEN ok THEN {fmt.kind_sql} END AS kind, {typed} FROM fielded
-)
-SELECT * EXCLUDE (text), CASE
+SELECT line, kind, {columns}, CASE
 WHEN text IS NULL THEN 'not valid UTF-8'
 WHEN NOT ok THEN 'not valid JSON'
 WHEN kind IS NULL AND json_type(text) <> 'OBJECT'
-    THEN 'expected a JSON object, got ' || _ingest_kind(text)
+    THEN 'expected a JSON object, got ' || lower(json_type(text))
 WHEN kind IS NULL THEN '{unknown}'
 {reasons}
 END AS reason
-FROM kinded
+FROM (
+    SELECT *, CASE WHEN ok THEN {fmt.kind_sql} END AS kind, {typed}
+    FROM (
+        SELECT line, text, ok, {raw}
+        FROM (
+            SELECT line, text, ok,
+                CASE WHEN ok THEN json_transform(text, '{structure}') END AS v
+            FROM (
+                SELECT line, text, text IS NOT NULL AND json_valid(text) AS ok
+                FROM _ingest_batch
+            )
+        )
+    )
+)
+WHERE ok OR text IS NULL OR NOT regexp_full_match(text, '\\s*')
 """
 
 
@@ -273,7 +288,7 @@ JSONL: Final = DumpFormat(
         _str("query", "item"),
         FieldSpec("responses", "array", ("item",)),
     ),
-    kind_sql="CASE f_type WHEN 'item' THEN 'item' WHEN 'meta' THEN 'skip' "
+    kind_sql="CASE _ingest_str(v_type) WHEN 'item' THEN 'item' WHEN 'meta' THEN 'skip' "
     "WHEN 'community' THEN 'skip' END",
     unknown_reason="field type: must be meta, community or item",
     extra_checks=(
@@ -319,23 +334,6 @@ def open_dump(path: Path) -> Iterator[BinaryIO]:
             yield handle
 
 
-def _decode(lines: list[bytes]) -> list[str | None]:
-    decoded: list[str | None] = []
-    for raw in lines:
-        try:
-            decoded.append(raw.decode("utf-8"))
-        except UnicodeDecodeError:
-            decoded.append(None)
-    return decoded
-
-
-def _split(data: bytes) -> list[str | None]:
-    try:
-        return list(data.decode("utf-8").split("\n"))
-    except UnicodeDecodeError:
-        return _decode(data.split(b"\n"))
-
-
 def _read(stream: BinaryIO, path: Path, size: int) -> bytes:
     try:
         return stream.read(size)
@@ -343,13 +341,40 @@ def _read(stream: BinaryIO, path: Path, size: int) -> bytes:
         raise InputError(path, f"cannot read or decompress: {error}") from None
 
 
-def line_batches(
-    path: Path, batch_bytes: int = BATCH_BYTES
-) -> Iterator[tuple[int, list[str | None]]]:
+def _checked_lines(data: bytes) -> pa.Array:
+    """The lines of ``data`` as an Arrow string array, each with its line end, without copies.
+
+    A line that is not UTF-8 becomes null (found line by line only when the batch fails the
+    check as a whole).
+    """
+    newlines = np.flatnonzero(np.frombuffer(data, np.uint8) == NEWLINE)
+    offsets = np.concatenate(([0], newlines + 1))
+    if offsets[-1] != len(data):
+        offsets = np.append(offsets, len(data))
+    count = len(offsets) - 1
+    lines = pa.StringArray.from_buffers(
+        count, pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(data)
+    )
+    try:
+        lines.validate(full=True)
+    except pa.ArrowInvalid:
+        raw = [data[offsets[i] : offsets[i + 1]] for i in range(count)]
+        return pa.array([_utf8_or_none(line) for line in raw], pa.string())
+    return lines
+
+
+def _utf8_or_none(raw: bytes) -> str | None:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def line_batches(path: Path, batch_bytes: int = BATCH_BYTES) -> Iterator[tuple[int, pa.Array]]:
     """Yield (number of the first line, lines) in batches of about ``batch_bytes``.
 
-    Lines are numbered from 1 as in the (decompressed) file; a line that is not UTF-8 comes
-    as ``None``. A leading byte-order mark is dropped.
+    Lines are numbered from 1 as in the (decompressed) file and keep their line end; a line
+    that is not UTF-8 comes as null. A leading byte-order mark is dropped.
     """
     next_line = 1
     leftover = b""
@@ -364,11 +389,11 @@ def line_batches(
                 leftover = data
                 continue
             leftover = data[cut + 1 :]
-            lines = _split(data[:cut])
+            lines = _checked_lines(data[: cut + 1])
             yield next_line, lines
             next_line += len(lines)
     if leftover:
-        yield next_line, _split(leftover)
+        yield next_line, _checked_lines(leftover)
 
 
 @dataclass(frozen=True)
@@ -392,18 +417,12 @@ def create_staging(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _load_batch(
-    con: duckdb.DuckDBPyConnection,
-    fmt: DumpFormat,
-    file_id: int,
-    first: int,
-    lines: list[str | None],
+    con: duckdb.DuckDBPyConnection, fmt: DumpFormat, file_id: int, first: int, lines: pa.Array
 ) -> int:
-    batch = pa.table(
-        {
-            "line": pa.array(range(first, first + len(lines)), pa.int64()),
-            "text": pa.array(lines, pa.string()),
-        }
-    )
+    numbers = pa.array(np.arange(first, first + len(lines), dtype=np.int64))
+    table = pa.Table.from_arrays([numbers, lines], names=["line", "text"])
+    # Several record batches let DuckDB scan the batch with all its threads.
+    batch = pa.Table.from_batches(table.to_batches(max_chunksize=SCAN_CHUNK_ROWS))
     con.register("_ingest_batch", batch)
     try:
         con.execute(_parse_sql(fmt))

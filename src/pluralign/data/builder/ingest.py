@@ -39,7 +39,8 @@ from pluralign.data.builder.dumps import STAGING_TABLES, read_dumps, scalar
 from pluralign.data.builder.governance import (
     GOVERNANCE_TABLES,
     Scrubber,
-    hash_authors_in,
+    author_hash_sql,
+    hmac_pads,
     scrub_tables,
 )
 from pluralign.errors import InputError
@@ -203,8 +204,7 @@ def ingest(con: duckdb.DuckDBPyConnection, settings: IngestSettings) -> IngestRe
             "replies": scalar(con, "SELECT count(*) FROM _ingest_replies_raw"),
         }
         removed = apply_rules(con, _rules(settings))
-        hash_authors_in(con, settings.salt)
-        _create_tables(con)
+        _create_tables(con, settings.salt)
         scrubbed = scrub_tables(con, Scrubber(region=settings.phone_region))
         _select(con, settings.min_replies)
         examples = _bad_line_examples(con, settings.inputs)
@@ -245,22 +245,24 @@ def _no_community(report: IngestReport, settings: IngestSettings) -> str:
     )
 
 
-def _create_tables(con: duckdb.DuckDBPyConnection) -> None:
+def _create_tables(con: duckdb.DuckDBPyConnection, salt: str) -> None:
     """The kept posts and replies, authors replaced by their hashes (texts not yet scrubbed)."""
+    pads = list(hmac_pads(salt))
     con.execute(f"CREATE OR REPLACE TABLE posts ({POSTS_SCHEMA})")
     con.execute(
-        "INSERT INTO posts SELECT p.post_id, p.community, a.author_hash, coalesce(p.title, ''), "
-        "coalesce(p.text, ''), p.score, p.created_utc "
+        f"INSERT INTO posts SELECT p.post_id, p.community, {author_hash_sql('p.author')}, "
+        "coalesce(p.title, ''), coalesce(p.text, ''), p.score, p.created_utc "
         "FROM _ingest_posts_raw p JOIN _ingest_post_rules r USING (file_id, line, sub) "
-        "LEFT JOIN _ingest_authors a ON a.author = p.author WHERE r.rule IS NULL"
+        "WHERE r.rule IS NULL",
+        pads,
     )
     con.execute(f"CREATE OR REPLACE TABLE replies ({REPLIES_SCHEMA})")
     con.execute(
-        "INSERT INTO replies SELECT x.reply_id, x.post_id, p.community, a.author_hash, x.text, "
-        "x.score, x.created_utc "
+        f"INSERT INTO replies SELECT x.reply_id, x.post_id, p.community, "
+        f"{author_hash_sql('x.author')}, x.text, x.score, x.created_utc "
         "FROM _ingest_replies_raw x JOIN _ingest_reply_rules r USING (file_id, line, sub) "
-        "JOIN posts p ON p.post_id = x.post_id "
-        "LEFT JOIN _ingest_authors a ON a.author = x.author WHERE r.rule IS NULL"
+        "JOIN posts p ON p.post_id = x.post_id WHERE r.rule IS NULL",
+        pads,
     )
 
 
