@@ -78,6 +78,9 @@ SUITE = Suite(
     inspect_tasks=(bounds,),
     itemised=False,
     order=30,
+    own_policy=True,
 )
 """The bounds suite, as the registry sees it. Not itemised: ``--limit`` counts scenarios of
-each kind, applied when the task is built, so Inspect's own limit never cuts a whole kind."""
+each kind, applied when the task is built, so Inspect's own limit never cuts a whole kind. It
+renders each scenario's own tier stack (``own_policy``), so a run's ``--tier1/--tier2/--profile``
+stack does not wrap its prompts."""
