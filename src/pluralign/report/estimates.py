@@ -67,18 +67,20 @@ def metric_range(metric: str) -> tuple[float, float] | None:
     return METRIC_RANGES.get(base)
 
 
-def mean_estimate(values: Sequence[float], bounds: tuple[float, float] | None = None) -> Estimate:
+def mean_estimate(
+    values: Sequence[float], value_range: tuple[float, float] | None = None
+) -> Estimate:
     """The mean with a skew-corrected Student-t interval; no interval for a single value.
 
-    With ``bounds`` (the metric's range, see ``metric_range``) the limits are cut to it.
+    With ``value_range`` (the metric's range, see ``metric_range``) the limits are cut to it.
     """
     if not values:
         return no_estimate()
     if len(values) < 2:
         return (float(values[0]), None, None, NO_INTERVAL)
     estimate, low, high, method = from_interval(t_interval(values))
-    if bounds is not None and low is not None and high is not None:
-        low, high = max(low, bounds[0]), min(high, bounds[1])
+    if value_range is not None and low is not None and high is not None:
+        low, high = max(low, value_range[0]), min(high, value_range[1])
     return (estimate, low, high, method)
 
 

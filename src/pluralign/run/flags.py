@@ -33,13 +33,13 @@ def suite_parameters(suites: Iterable[Suite]) -> list[inspect.Parameter]:
 
 def _parameter(name: str, field: FieldInfo) -> inspect.Parameter:
     kind, default = cli_type(field)
-    bounds = {
+    limits = {
         key: getattr(rule, attribute)
         for rule in field.metadata
         for key, attribute in (("min", "ge"), ("max", "le"))
         if hasattr(rule, attribute)
     }
-    option = typer.Option(f"--{name.replace('_', '-')}", help=field.description or "", **bounds)
+    option = typer.Option(f"--{name.replace('_', '-')}", help=field.description or "", **limits)
     return inspect.Parameter(
         name,
         inspect.Parameter.KEYWORD_ONLY,
