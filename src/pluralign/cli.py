@@ -114,12 +114,14 @@ def _split(values: list[str] | None) -> tuple[str, ...]:
     return tuple(part.strip() for v in values or [] for part in v.split(",") if part.strip())
 
 
-class ReadMode(StrEnum):
-    """``--mode``: how choices are read."""
+def _mode(value: str) -> str:
+    """Validate ``--mode`` (a comma list of read-outs, or ``both``) as a usage error."""
+    from pluralign.suite import canonical_mode
 
-    VERBAL = "verbal"
-    DIST = "dist"
-    BOTH = "both"
+    try:
+        return canonical_mode(value)
+    except ValueError as error:
+        raise typer.BadParameter(str(error)) from None
 
 
 class Display(StrEnum):
@@ -147,8 +149,15 @@ def _run_options(
         Preset, typer.Option(help="quick: minutes on 2 cores; paper: the papers' sizes.")
     ] = Preset.QUICK,
     mode: Annotated[
-        ReadMode, typer.Option(help="verbal (sampled replies), dist (log-probabilities) or both.")
-    ] = ReadMode.VERBAL,
+        str,
+        typer.Option(
+            callback=_mode,
+            help=(
+                "How choices are read, a comma list: verbal (one parsed reply), dist "
+                "(log-probabilities), sampled (several sampled replies); both = verbal,dist."
+            ),
+        ),
+    ] = "verbal",
     limit: Annotated[
         int | None, typer.Option(min=1, help="Items per task of item-based suites.")
     ] = None,
@@ -209,7 +218,7 @@ def run_command(**values: Any) -> None:
         models=_split(values["model"]),
         suites=_split(values["suite"]),
         preset=values["preset"],
-        mode=ReadMode(values["mode"]).value,
+        mode=values["mode"],
         limit=values["limit"],
         seed=values["seed"],
         temperature=values["temperature"],

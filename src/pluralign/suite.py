@@ -14,7 +14,7 @@ package and one entry-point line.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any, Literal
 
@@ -32,8 +32,46 @@ class Preset(StrEnum):
     PAPER = "paper"
 
 
-Mode = Literal["verbal", "dist", "both"]
-"""How choices are read: sampled replies, log-probability distributions, or both."""
+ReadOut = Literal["verbal", "dist", "sampled"]
+"""One way of reading a model's choice: ``verbal`` parses one reply (a letter or a JSON
+distribution), ``dist`` reads option-letter log-probabilities of one generation, ``sampled``
+takes the empirical distribution of several sampled replies."""
+
+READ_OUTS: tuple[ReadOut, ...] = ("verbal", "dist", "sampled")
+"""Every read-out, in run and report order."""
+
+Mode = str
+"""``--mode``: a comma list of read-outs (``verbal,dist,sampled``); ``both`` = ``verbal,dist``."""
+
+
+def parse_mode(mode: str) -> tuple[ReadOut, ...]:
+    """The read-outs a ``--mode`` value asks for, in :data:`READ_OUTS` order.
+
+    Raises:
+        ValueError: an unknown read-out, or no read-out at all.
+    """
+    asked: set[str] = set()
+    for part in (piece.strip() for piece in mode.split(",")):
+        if not part:
+            continue
+        if part == "both":
+            asked.update(("verbal", "dist"))
+        elif part in READ_OUTS:
+            asked.add(part)
+        else:
+            raise ValueError(
+                f"unknown read-out {part!r} in mode {mode!r}: use a comma list of "
+                f"{', '.join(READ_OUTS)}, or both (= verbal,dist)"
+            )
+    if not asked:
+        raise ValueError(f"mode {mode!r} names no read-out")
+    return tuple(read_out for read_out in READ_OUTS if read_out in asked)
+
+
+def canonical_mode(mode: str) -> str:
+    """One spelling per set of read-outs (``dist,verbal`` → ``both``), so it hashes once."""
+    read_outs = parse_mode(mode)
+    return "both" if read_outs == ("verbal", "dist") else ",".join(read_outs)
 
 
 PRESET_ITEM_LIMIT: dict[Preset, int | None] = {Preset.QUICK: 3, Preset.PAPER: None}
@@ -72,11 +110,18 @@ class RunSettings:
         return self.limit if self.limit is not None else PRESET_ITEM_LIMIT[self.preset]
 
     @property
-    def modes(self) -> tuple[Literal["verbal", "dist"], ...]:
-        """The read-outs to run: ``both`` means verbal then distributional."""
-        if self.mode == "both":
-            return ("verbal", "dist")
-        return (self.mode,)
+    def modes(self) -> tuple[ReadOut, ...]:
+        """The read-outs to run, in :data:`READ_OUTS` order (``both`` = verbal, dist)."""
+        return parse_mode(self.mode)
+
+    def for_read_outs(self, supported: tuple[ReadOut, ...]) -> RunSettings:
+        """These settings with only the read-outs a suite supports.
+
+        When it supports none of those asked for, it runs its first supported read-out (the
+        suite would otherwise drop out of the run unnoticed); the run logs a warning.
+        """
+        kept = tuple(read_out for read_out in self.modes if read_out in supported)
+        return replace(self, mode=",".join(kept or supported[:1]))
 
 
 BuildTasks = Callable[[Any, RunSettings], list[Task]]
@@ -119,6 +164,8 @@ class Suite:
     """Whether it asks the ``extractor`` role (so ``--extractor`` changes its samples)."""
     order: int = 100
     """Place in run and report order (lower first; ties by name)."""
+    read_outs: tuple[ReadOut, ...] = ("verbal", "dist")
+    """The read-outs its tasks implement; ``--mode`` asks only these of it."""
     own_policy: bool = False
     """Whether its tasks render tier policies themselves. A run under a policy stack
     (``--tier1/--tier2/--profile``) puts the rendered policy first in every other suite's

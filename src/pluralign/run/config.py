@@ -16,11 +16,18 @@ from pathlib import Path
 from typing import Any
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from pluralign.errors import InputError
 from pluralign.run.policy_stack import RunPolicy, load_run_policy, stack_refs
-from pluralign.suite import Mode, Preset, RunSettings, Suite, SuiteOptions
+from pluralign.suite import Mode, Preset, RunSettings, Suite, SuiteOptions, canonical_mode
 
 __all__ = [
     "LOG_ROOT_ENV",
@@ -54,7 +61,8 @@ class RunConfig(BaseModel):
     """Suites to run; empty = every registered suite."""
     preset: Preset = Preset.QUICK
     mode: Mode = "verbal"
-    """How choices are read: sampled replies, log-probability distributions, or both."""
+    """How choices are read: a comma list of ``verbal`` (one parsed reply), ``dist``
+    (log-probabilities), ``sampled`` (several sampled replies); ``both`` = ``verbal,dist``."""
     limit: int | None = Field(default=None, ge=1)
     """Items per task of item-based suites (None = the preset's size); cells are never cut."""
     seed: int = 0
@@ -97,6 +105,11 @@ class RunConfig(BaseModel):
         """Load the stack now, so a bad pack name or file fails before anything runs."""
         self.run_policy()
         return self
+
+    @field_validator("mode", mode="after")
+    @classmethod
+    def _canonical_mode(cls, mode: str) -> str:
+        return canonical_mode(mode)
 
     @model_validator(mode="before")
     @classmethod

@@ -56,7 +56,16 @@ def build_tasks(config: RunConfig, suite_name: str) -> list[Task]:
     rendered policy and its metadata records the stack (see ``run.policy_stack``).
     """
     suite = get_suite(suite_name)
-    options, settings = config.options_for(suite), config.settings()
+    options = config.options_for(suite)
+    settings = config.settings().for_read_outs(suite.read_outs)
+    if not set(config.settings().modes) & set(suite.read_outs):
+        logger.warning(
+            "%s reads choices only as %s; --mode %s asks none of these: running %s",
+            suite.name,
+            ", ".join(suite.read_outs),
+            config.mode,
+            settings.mode,
+        )
     epochs = suite.epochs(options, settings)
     policy = config.run_policy()
     tasks = []

@@ -35,6 +35,7 @@ def build(options: HvaeOptions, settings: RunSettings) -> list[Task]:
             answer_max_tokens=answer_tokens,
         )
         for mode in settings.modes
+        if mode != "sampled"  # not one of HVAE's read-outs; the core never asks it
     ]
 
 
