@@ -19,7 +19,12 @@ from dataclasses import dataclass
 
 import duckdb
 
-from pluralign.data.builder.candidates import ContentDistance, Reply, choose_candidates
+from pluralign.data.builder.candidates import (
+    ContentDistance,
+    Reply,
+    candidate_pool,
+    choose_from_pools,
+)
 from pluralign.data.builder.ingest import query_text
 from pluralign.data.gold import GoldConfig, votes_from_net_score
 from pluralign.data.records import Item, Response
@@ -125,6 +130,10 @@ def queries_of(con: duckdb.DuckDBPyConnection, community: str) -> Iterator[Query
             yield Query(community, post_id, query, tuple(replies.get(post_id, ())))
 
 
+QUERIES_PER_BATCH = 64
+"""Queries whose candidate pools are embedded together (bounded memory, few encoder calls)."""
+
+
 def build_items(
     con: duckdb.DuckDBPyConnection,
     community: str,
@@ -135,13 +144,32 @@ def build_items(
     shares: SplitShares,
     pool_size: int,
 ) -> list[Item]:
-    """The items of one community: every query with at least two distinct candidates."""
-    items = []
+    """The items of one community: every query with at least two candidates."""
+    items: list[Item] = []
+    batch: list[Query] = []
     for query in queries_of(con, community):
-        chosen = choose_candidates(query.replies, candidates, measure, pool_size)
-        if len(chosen) >= 2:
-            items.append(make_item(community, query.post_id, query.text, chosen, seed, shares))
-    return items
+        batch.append(query)
+        if len(batch) == QUERIES_PER_BATCH:
+            items += _items_of(batch, candidates, measure, seed, shares, pool_size)
+            batch = []
+    return items + _items_of(batch, candidates, measure, seed, shares, pool_size)
+
+
+def _items_of(
+    queries: Sequence[Query],
+    candidates: int,
+    measure: ContentDistance,
+    seed: int,
+    shares: SplitShares,
+    pool_size: int,
+) -> list[Item]:
+    pools = [candidate_pool(query.replies, pool_size) for query in queries]
+    chosen = choose_from_pools(pools, candidates, measure) if pools else []
+    return [
+        make_item(query.community, query.post_id, query.text, replies, seed, shares)
+        for query, replies in zip(queries, chosen, strict=True)
+        if len(replies) >= 2
+    ]
 
 
 def communities_with_queries(con: duckdb.DuckDBPyConnection) -> list[str]:

@@ -61,8 +61,8 @@ class ContentDistance(Protocol):
         """What the distance is, for the manifest."""
         ...
 
-    def matrix(self, texts: Sequence[str]) -> DistanceMatrix:
-        """The symmetric distance matrix of ``texts`` (zero diagonal)."""
+    def matrices(self, pools: Sequence[Sequence[str]]) -> list[DistanceMatrix]:
+        """One symmetric distance matrix (zero diagonal) per pool of texts."""
         ...
 
 
@@ -71,13 +71,19 @@ class EmbeddingDistance:
 
     description = "sentence embeddings (all-MiniLM-L6-v2), distance (1 − cosine) / 2"
 
-    def matrix(self, texts: Sequence[str]) -> DistanceMatrix:
-        """The embedding distance matrix of ``texts``."""
-        vectors = default_encoder().encode(texts)
-        cosine = np.asarray(vectors @ vectors.T, dtype=np.float64)
-        distance = np.clip((1.0 - cosine) / 2.0, 0.0, 1.0)
-        np.fill_diagonal(distance, 0.0)
-        return distance
+    def matrices(self, pools: Sequence[Sequence[str]]) -> list[DistanceMatrix]:
+        """The embedding distance matrix of each pool; all texts are encoded in one call."""
+        vectors = default_encoder().encode([text for pool in pools for text in pool])
+        found: list[DistanceMatrix] = []
+        start = 0
+        for pool in pools:
+            rows = vectors[start : start + len(pool)]
+            start += len(pool)
+            cosine = np.asarray(rows @ rows.T, dtype=np.float64)
+            distance = np.clip((1.0 - cosine) / 2.0, 0.0, 1.0)
+            np.fill_diagonal(distance, 0.0)
+            found.append(distance)
+        return found
 
 
 class WordJaccardDistance:
@@ -86,6 +92,10 @@ class WordJaccardDistance:
     def __init__(self, reason: str) -> None:
         """Use word sets because embeddings are unavailable for ``reason``."""
         self.description = f"word-set Jaccard distance (embeddings unavailable: {reason})"
+
+    def matrices(self, pools: Sequence[Sequence[str]]) -> list[DistanceMatrix]:
+        """The Jaccard distance matrix of each pool."""
+        return [self.matrix(texts) for texts in pools]
 
     def matrix(self, texts: Sequence[str]) -> DistanceMatrix:
         """The Jaccard distance matrix of ``texts``."""
@@ -172,18 +182,31 @@ def farthest_points(distance: DistanceMatrix, count: int) -> list[int]:
     return chosen
 
 
+def choose_from_pools(
+    pools: Sequence[Sequence[Reply]], count: int, measure: ContentDistance
+) -> list[tuple[Reply, ...]]:
+    """The ``count`` candidates of each pool (fewer if it is smaller), in choice order.
+
+    Content distances of all pools come from one call of ``measure`` (one batch of embeddings).
+    """
+    texts = [[reply.text for reply in pool] for pool in pools]
+    chosen: list[tuple[Reply, ...]] = []
+    for pool, content in zip(pools, measure.matrices(texts), strict=True):
+        if len(pool) <= 1:
+            chosen.append(tuple(pool))
+            continue
+        distance = combined_distance(
+            content, [polarity(reply.text) for reply in pool], score_ranks(pool)
+        )
+        chosen.append(tuple(pool[index] for index in farthest_points(distance, count)))
+    return chosen
+
+
 def choose_candidates(
     replies: Sequence[Reply],
     count: int,
     measure: ContentDistance,
     pool_size: int = DEFAULT_POOL_SIZE,
 ) -> tuple[Reply, ...]:
-    """The ``count`` candidates of a query (fewer if it has fewer replies), in choice order."""
-    pool = candidate_pool(replies, pool_size)
-    if len(pool) <= 1:
-        return pool
-    texts = [reply.text for reply in pool]
-    distance = combined_distance(
-        measure.matrix(texts), [polarity(text) for text in texts], score_ranks(pool)
-    )
-    return tuple(pool[index] for index in farthest_points(distance, count))
+    """The ``count`` candidates of one query's replies (fewer if it has fewer), in choice order."""
+    return choose_from_pools([candidate_pool(replies, pool_size)], count, measure)[0]

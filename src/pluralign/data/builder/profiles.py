@@ -114,11 +114,14 @@ def _cut(text: str) -> str:
 
 
 def profile_messages(sample: ProfileSample) -> list[ChatMessage]:
-    """The prompt: the system instructions, then the sampled posts and replies as a list."""
+    """The prompt: the system instructions, then the sampled posts and replies as lists.
+
+    Posts and replies get half of ``PROMPT_CHARS`` each, so both are always shown.
+    """
     lines = [f"Community: {sample.community}"]
-    budget = PROMPT_CHARS
     for heading, texts in (("Posts:", sample.posts), ("Replies:", sample.replies)):
         lines += ["", heading]
+        budget = PROMPT_CHARS // 2
         for text in texts:
             entry = f"- {_cut(text)}"
             if len(entry) > budget:
