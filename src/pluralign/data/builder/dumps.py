@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Final, Literal
@@ -294,7 +293,8 @@ JSONL: Final = DumpFormat(
     extra_checks=(
         (
             "item",
-            f"NOT coalesce(list_bool_and(list_transform(f_responses, lambda r: {_RESPONSE_OK})), "
+            f"NOT coalesce(list_bool_and(list_transform(f_responses, "
+            f"lambda r: coalesce({_RESPONSE_OK}, FALSE))), "
             "TRUE)",
             "'field responses: each must be an object with a non-blank text and "
             "non-negative integer up and down'",
@@ -318,27 +318,53 @@ FORMATS: Final = {fmt.name: fmt for fmt in (PUSHSHIFT, SHP, JSONL)}
 """The readable formats by name."""
 
 
-@contextmanager
-def open_dump(path: Path) -> Iterator[BinaryIO]:
-    """Open a dump for reading bytes, decompressing ``.zst`` files as a stream."""
+ZSTD_READ_BYTES: Final = 2**20
+"""Compressed bytes fed to the decompressor at a time."""
+
+
+def _open(path: Path) -> BinaryIO:
     try:
-        handle = path.open("rb")
+        return path.open("rb")
     except OSError as error:
         raise InputError(path, f"cannot read file: {error.strerror or error}") from None
-    with handle:
-        if path.suffix.lower() == ".zst":
-            decompressor = zstandard.ZstdDecompressor(max_window_size=ZSTD_MAX_WINDOW)
-            with decompressor.stream_reader(handle, read_across_frames=True) as stream:
-                yield stream
-        else:
-            yield handle
 
 
-def _read(stream: BinaryIO, path: Path, size: int) -> bytes:
+def _plain_chunks(handle: BinaryIO, path: Path, size: int) -> Iterator[bytes]:
     try:
-        return stream.read(size)
-    except (OSError, zstandard.ZstdError) as error:
+        while chunk := handle.read(size):
+            yield chunk
+    except OSError as error:
+        raise InputError(path, f"cannot read file: {error.strerror or error}") from None
+
+
+def _zstd_chunks(handle: BinaryIO, path: Path) -> Iterator[bytes]:
+    """Decompress frame after frame; a file that ends inside a frame is an error."""
+    decompressor = zstandard.ZstdDecompressor(max_window_size=ZSTD_MAX_WINDOW)
+    frame = decompressor.decompressobj()
+    started = False
+    try:
+        for compressed in _plain_chunks(handle, path, ZSTD_READ_BYTES):
+            while compressed:
+                started = True
+                if data := frame.decompress(compressed):
+                    yield data
+                if not frame.eof:
+                    break
+                compressed = frame.unused_data
+                frame, started = decompressor.decompressobj(), False
+    except zstandard.ZstdError as error:
         raise InputError(path, f"cannot read or decompress: {error}") from None
+    if started and not frame.eof:
+        raise InputError(path, "cannot read or decompress: the file ends inside a zstd frame")
+
+
+def dump_chunks(path: Path, size: int = BATCH_BYTES) -> Iterator[bytes]:
+    """The (decompressed) bytes of a dump, in chunks; ``.zst`` files are decompressed."""
+    with _open(path) as handle:
+        if path.suffix.lower() == ".zst":
+            yield from _zstd_chunks(handle, path)
+        else:
+            yield from _plain_chunks(handle, path, size)
 
 
 def _checked_lines(data: bytes) -> pa.Array:
@@ -377,23 +403,25 @@ def line_batches(path: Path, batch_bytes: int = BATCH_BYTES) -> Iterator[tuple[i
     that is not UTF-8 comes as null. A leading byte-order mark is dropped.
     """
     next_line = 1
-    leftover = b""
+    pending: list[bytes] = []
+    pending_bytes = 0
     first = True
-    with open_dump(path) as stream:
-        while chunk := _read(stream, path, batch_bytes):
-            data = leftover + chunk
-            if first:
-                data, first = data.removeprefix(_BOM), False
-            cut = data.rfind(b"\n")
-            if cut < 0:
-                leftover = data
-                continue
-            leftover = data[cut + 1 :]
-            lines = _checked_lines(data[: cut + 1])
-            yield next_line, lines
-            next_line += len(lines)
-    if leftover:
-        yield next_line, _checked_lines(leftover)
+    for chunk in dump_chunks(path, batch_bytes):
+        if first:
+            chunk, first = chunk.removeprefix(_BOM), False
+        pending.append(chunk)
+        pending_bytes += len(chunk)
+        if pending_bytes < batch_bytes or b"\n" not in chunk:
+            continue
+        data = b"".join(pending)
+        cut = data.rfind(b"\n")
+        lines = _checked_lines(data[: cut + 1])
+        yield next_line, lines
+        next_line += len(lines)
+        rest = data[cut + 1 :]
+        pending, pending_bytes = [rest], len(rest)
+    if pending_bytes:
+        yield next_line, _checked_lines(b"".join(pending))
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,9 @@ per-dataset salt, truncated to 16 hex digits: stable within a dataset, unrelated
 and not reversible without the salt. Texts are scrubbed of user URLs (``reddit.com/user/…``,
 ``reddit.com/u/…``), e-mail addresses, Reddit user names (``u/name``, ``/u/name``) and phone
 numbers (found by the ``phonenumbers`` package, a port of Google's libphonenumber), each
-replaced by a placeholder. The functions above the DuckDB section are pure; the last two apply
-them to the builder's tables in bounded batches (measured faster than the same functions
-registered as DuckDB Python UDFs: see docs/benchmarks.md).
+replaced by a placeholder. The functions above the DuckDB section are pure; the ones below
+apply them to the builder's tables: an RE2 pre-filter in DuckDB picks the few texts that may
+hold personal data, and only those are scrubbed in Python, in bounded batches.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ SQL_CANDIDATE_PATTERN: Final = r"(?i)reddit\.com|@|u/|\p{Nd}(?:\P{Nd}{0,4}\p{Nd}
 
 def author_hash(salt: str, author: str | None) -> str | None:
     """The salted hash of an author name; ``None`` for a missing or deleted author."""
-    if author is None or author.strip() in DELETED_AUTHORS:
+    if author is None or author.strip(" ") in DELETED_AUTHORS:
         return None
     digest = hmac.new(salt.encode("utf-8"), author.encode("utf-8"), hashlib.sha256)
     return digest.hexdigest()[:HASH_HEX_DIGITS]
