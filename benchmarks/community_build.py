@@ -158,7 +158,79 @@ def python_size(path: Path, sample: int = 20_000) -> tuple[int, float]:
 # --- the two contenders, each run in a child process --------------------------------------
 
 
-def run_pluralign(files: list[Path], work: Path, memory_limit: str) -> dict[str, Any]:
+class Stopwatch:
+    """Wall and CPU seconds (all threads of this process) per named stage."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self.cpu_seconds: dict[str, float] = {}
+        self._started = (0.0, 0.0)
+
+    def start(self) -> None:
+        """Start timing the next stage."""
+        self._started = (time.perf_counter(), time.process_time())
+
+    def stop(self, stage: str) -> None:
+        """Record the stage started last."""
+        wall, cpu = self._started
+        self.seconds[stage] = time.perf_counter() - wall
+        self.cpu_seconds[stage] = time.process_time() - cpu
+
+
+def compare_scrub_paths(con: Any, table: str) -> dict[str, float]:
+    """Seconds to scrub ``table``'s texts (a copy) in batches, and as an Arrow Python UDF.
+
+    Both read only the texts the SQL pre-filter flags; the UDF returns the text and the
+    number of replacements as a struct, as the batches' counts need.
+    """
+    import pyarrow as pa  # type: ignore[import-untyped]
+
+    from pluralign.data.builder import governance
+
+    scrubber = governance.Scrubber()
+
+    def udf(texts: Any) -> Any:
+        scrubbed, found = [], []
+        for text in texts.to_pylist():
+            counts: Counter[str] = Counter()
+            scrubbed.append(scrubber.scrub(text, counts))
+            found.append(sum(counts.values()))
+        return pa.StructArray.from_arrays(
+            [pa.array(scrubbed, pa.string()), pa.array(found, pa.int64())], names=["text", "n"]
+        )
+
+    con.create_function(
+        "_bench_scrub", udf, ["VARCHAR"], "STRUCT(text VARCHAR, n BIGINT)", type="arrow"
+    )
+    flagged = f"regexp_matches(text, '{governance.SQL_CANDIDATE_PATTERN}')"
+    con.execute(f"CREATE OR REPLACE TABLE _bench_copy AS SELECT * FROM {table}")
+    start = time.perf_counter()
+    con.execute(
+        "CREATE OR REPLACE TABLE _bench_udf AS SELECT reply_id, _bench_scrub(text) AS s "
+        f"FROM _bench_copy WHERE {flagged}"
+    )
+    con.execute(
+        "UPDATE _bench_copy SET text = u.s.text FROM _bench_udf u "
+        "WHERE _bench_copy.reply_id = u.reply_id"
+    )
+    udf_seconds = time.perf_counter() - start
+    con.execute(f"CREATE OR REPLACE TABLE _bench_copy AS SELECT * FROM {table}")
+    con.execute(f"ALTER TABLE {table} RENAME TO _bench_original")
+    con.execute(f"ALTER TABLE _bench_copy RENAME TO {table}")
+    start = time.perf_counter()
+    counts: Counter[str] = Counter()
+    governance._scrub_table(con, table, scrubber, counts)
+    batch_seconds = time.perf_counter() - start
+    con.execute(f"DROP TABLE {table}")
+    con.execute(f"ALTER TABLE _bench_original RENAME TO {table}")
+    for name in ("_bench_udf", "_ingest_scrubbed"):
+        con.execute(f"DROP TABLE IF EXISTS {name}")
+    return {"batches": batch_seconds, "arrow_udf": udf_seconds}
+
+
+def run_pluralign(
+    files: list[Path], work: Path, memory_limit: str, threads: int | None
+) -> dict[str, Any]:
     """Ingest stage by stage on a fresh DuckDB connection; seconds per stage and the counts."""
     import duckdb
 
@@ -170,29 +242,32 @@ def run_pluralign(files: list[Path], work: Path, memory_limit: str) -> dict[str,
         salt="benchmark",
         memory_limit=memory_limit,
         temp_dir=work / "duckdb-tmp",
+        threads=threads,
     )
     con = duckdb.connect()
     ingest.configure(con, settings)
-    seconds: dict[str, float] = {}
-    start = time.perf_counter()
+    watch = Stopwatch()
+    watch.start()
     read = dumps.read_dumps(con, settings.inputs, settings.format)
-    seconds["read"] = time.perf_counter() - start
-    start = time.perf_counter()
+    watch.stop("read")
+    watch.start()
     removed = cleaning.apply_rules(con, cleaning.CleaningRules())
-    seconds["clean"] = time.perf_counter() - start
-    start = time.perf_counter()
+    watch.stop("clean")
+    watch.start()
     ingest._create_tables(con, settings.salt)
     scrubbed = governance.scrub_tables(con, governance.Scrubber())
-    seconds["govern"] = time.perf_counter() - start
-    start = time.perf_counter()
+    watch.stop("govern")
+    watch.start()
     ingest._select(con, settings.min_replies)
-    seconds["group_select"] = time.perf_counter() - start
+    watch.stop("group_select")
     counts = con.execute(
         "SELECT (SELECT count(*) FROM queries), (SELECT count(*) FROM replies), "
         "(SELECT count(*) FROM posts)"
     ).fetchall()[0]
     return {
-        "seconds": seconds,
+        "seconds": watch.seconds,
+        "cpu_seconds_by_stage": watch.cpu_seconds,
+        "threads": con.execute("SELECT current_setting('threads')").fetchall()[0][0],
         "lines_read": read.lines_read,
         "bad_lines": read.bad_lines,
         "removed": dict(removed),
@@ -201,6 +276,27 @@ def run_pluralign(files: list[Path], work: Path, memory_limit: str) -> dict[str,
         "replies": counts[1],
         "posts": counts[2],
     }
+
+
+def run_scrub_comparison(files: list[Path], work: Path, memory_limit: str) -> dict[str, Any]:
+    """Build the unscrubbed ``replies`` table, then time the two ways of scrubbing it."""
+    import duckdb
+
+    from pluralign.data.builder import cleaning, dumps, ingest
+
+    settings = ingest.IngestSettings(
+        inputs=tuple(files),
+        format="pushshift",
+        salt="benchmark",
+        memory_limit=memory_limit,
+        temp_dir=work / "duckdb-tmp",
+    )
+    con = duckdb.connect()
+    ingest.configure(con, settings)
+    dumps.read_dumps(con, settings.inputs, settings.format)
+    cleaning.apply_rules(con, cleaning.CleaningRules())
+    ingest._create_tables(con, settings.salt)
+    return compare_scrub_paths(con, "replies")
 
 
 def _baseline_lines(files: list[Path]) -> Iterator[dict[str, Any]]:
@@ -280,7 +376,9 @@ def run_baseline(files: list[Path]) -> dict[str, Any]:
 # --- the parent: generate, run both children, report --------------------------------------
 
 
-def _child(mode: str, files: list[Path], work: Path, memory_limit: str) -> dict[str, Any]:
+def _child(
+    mode: str, files: list[Path], work: Path, memory_limit: str, threads: int | None = None
+) -> dict[str, Any]:
     command = [
         sys.executable,
         __file__,
@@ -290,6 +388,7 @@ def _child(mode: str, files: list[Path], work: Path, memory_limit: str) -> dict[
         str(work),
         "--memory-limit",
         memory_limit,
+        *([f"--threads={threads}"] if threads else []),
         *[f"--file={path}" for path in files],
     ]
     out_path = work / f"{mode}.json"
@@ -322,11 +421,16 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--memory-limit", default="512MB")
     parser.add_argument("--work", type=Path, default=None)
-    parser.add_argument("--child", choices=("pluralign", "baseline"), default=None)
+    parser.add_argument("--threads", type=int, default=None, help="DuckDB threads (default: all)")
+    parser.add_argument("--scrub-comparison", action="store_true")
+    parser.add_argument("--child", choices=("pluralign", "baseline", "scrub"), default=None)
     parser.add_argument("--file", type=Path, action="append", default=[])
     args = parser.parse_args()
     if args.child == "pluralign":
-        print(json.dumps(run_pluralign(args.file, args.work, args.memory_limit)))
+        print(json.dumps(run_pluralign(args.file, args.work, args.memory_limit, args.threads)))
+        return
+    if args.child == "scrub":
+        print(json.dumps(run_scrub_comparison(args.file, args.work, args.memory_limit)))
         return
     if args.child == "baseline":
         print(json.dumps(run_baseline(args.file)))
@@ -339,7 +443,7 @@ def main() -> None:
         disk = sum(path.stat().st_size for path in files)
         sizes = [python_size(path) for path in files]
         load_before = os.getloadavg()[0]
-        ours = _child("pluralign", files, work, args.memory_limit)
+        ours = _child("pluralign", files, work, args.memory_limit, args.threads)
         baseline = _child("baseline", files, work, args.memory_limit)
         load_after = os.getloadavg()[0]
         report = {
@@ -356,12 +460,15 @@ def main() -> None:
             "baseline": baseline,
             "extra": extra_timings(work),
         }
+        if args.scrub_comparison:
+            report["scrub_seconds"] = _child("scrub", files, work, args.memory_limit)
         ours_read_to_select = sum(ours["seconds"].values()) - ours["seconds"]["govern"]
         report["rates_comments_per_second"] = {
             "pluralign_read_clean_group_select": args.comments / ours_read_to_select,
             "pluralign_with_govern": args.comments / sum(ours["seconds"].values()),
             "baseline": args.comments / baseline["seconds"]["total"],
         }
+        report["cpu_ratio_baseline_over_pluralign"] = baseline["cpu_seconds"] / ours["cpu_seconds"]
         report["same_result"] = all(ours[k] == baseline[k] for k in ("queries", "replies", "posts"))
         print(json.dumps(report, indent=2))
 
