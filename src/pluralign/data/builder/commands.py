@@ -26,6 +26,11 @@ app = typer.Typer(
 console = Console()
 
 
+@app.callback()
+def community_options() -> None:
+    """Build community benchmarks (with LLM-written profiles) from forum dumps."""
+
+
 class DumpFormatChoice(StrEnum):
     """Input formats of ``--format``."""
 
