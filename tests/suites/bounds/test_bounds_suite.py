@@ -57,6 +57,7 @@ def test_limit_takes_k_scenarios_of_each_kind_under_every_condition() -> None:
 def test_inspect_never_cuts_a_kind() -> None:
     assert SUITE.itemised is False
     assert SUITE.own_policy is True  # renders each scenario's stack itself
+    assert SUITE.read_outs == ("verbal",)  # the judge reads replies; no log-probabilities
     config = RunConfig.of(suites=("bounds",), limit=1, models=("mockllm/model",))
     assert suite_limit(config, "bounds") is None
 

@@ -78,6 +78,7 @@ SUITE = Suite(
     inspect_tasks=(bounds,),
     itemised=False,
     order=30,
+    read_outs=("verbal",),
     own_policy=True,
 )
 """The bounds suite, as the registry sees it. Not itemised: ``--limit`` counts scenarios of
