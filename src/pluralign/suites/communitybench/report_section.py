@@ -15,6 +15,7 @@ from pluralign.scoring.unreadable import POLICY_NOTE, UNPARSED_SHARE, parsed_met
 from pluralign.suites.communitybench.report_ccg import ccg_html, ccg_notes, ccg_sample_values
 from pluralign.suites.communitybench.report_ccg_rows import ccg_rows
 from pluralign.suites.communitybench.report_ccg_runs import collect_ccg_runs, is_ccg
+from pluralign.suites.communitybench.report_ccg_sensitivity import ccg_sensitivity_rows
 from pluralign.suites.communitybench.report_plots import (
     gold_rank_figure,
     sensitivity_figure,
@@ -127,8 +128,9 @@ class CommunityBenchSection:
         """Every CommunityBench number: per variant, per community, gold ranks, sensitivity, CCG."""
         runs = collect_runs(logs)
         rows = [r for run in runs for r in run_rows(run, self.min_items)]
-        ccg = [r for run in collect_ccg_runs(logs) for r in ccg_rows(run)]
-        return rows + sensitivity_rows(runs) + ccg
+        ccg_runs = collect_ccg_runs(logs)
+        ccg = [r for run in ccg_runs for r in ccg_rows(run)]
+        return rows + sensitivity_rows(runs) + ccg + ccg_sensitivity_rows(ccg_runs)
 
     def html(self, rows: Sequence[ResultRow]) -> str:
         """Tables with intervals and chance baselines, and the two figures."""
