@@ -219,7 +219,7 @@ def compare_scrub_paths(con: Any, table: str) -> dict[str, float]:
     con.execute(f"ALTER TABLE _bench_copy RENAME TO {table}")
     start = time.perf_counter()
     counts: Counter[str] = Counter()
-    governance._scrub_table(con, table, scrubber, counts)
+    governance.scrub_table(con, table, scrubber, counts)
     batch_seconds = time.perf_counter() - start
     con.execute(f"DROP TABLE {table}")
     con.execute(f"ALTER TABLE _bench_original RENAME TO {table}")
@@ -254,11 +254,11 @@ def run_pluralign(
     removed = cleaning.apply_rules(con, cleaning.CleaningRules())
     watch.stop("clean")
     watch.start()
-    ingest._create_tables(con, settings.salt)
+    ingest.create_tables(con, settings.salt)
     scrubbed = governance.scrub_tables(con, governance.Scrubber())
     watch.stop("govern")
     watch.start()
-    ingest._select(con, settings.min_replies)
+    ingest.select_queries(con, settings.min_replies)
     watch.stop("group_select")
     counts = con.execute(
         "SELECT (SELECT count(*) FROM queries), (SELECT count(*) FROM replies), "
@@ -295,7 +295,7 @@ def run_scrub_comparison(files: list[Path], work: Path, memory_limit: str) -> di
     ingest.configure(con, settings)
     dumps.read_dumps(con, settings.inputs, settings.format)
     cleaning.apply_rules(con, cleaning.CleaningRules())
-    ingest._create_tables(con, settings.salt)
+    ingest.create_tables(con, settings.salt)
     return compare_scrub_paths(con, "replies")
 
 

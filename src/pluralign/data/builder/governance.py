@@ -155,9 +155,10 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table) -> None:
         con.unregister("_ingest_arrow_rows")
 
 
-def _scrub_table(
+def scrub_table(
     con: duckdb.DuckDBPyConnection, table: str, scrubber: Scrubber, counts: Counter[str]
 ) -> None:
+    """Scrub the texts of ``table`` (``posts`` or ``replies``) in place, adding to ``counts``."""
     key, columns = _SCRUBBED_COLUMNS[table]
     listed = ", ".join(columns)
     con.execute(
@@ -193,5 +194,5 @@ def scrub_tables(con: duckdb.DuckDBPyConnection, scrubber: Scrubber) -> dict[str
     """
     counts: Counter[str] = Counter({kind: 0 for kind in SCRUB_KINDS})
     for table in _SCRUBBED_COLUMNS:
-        _scrub_table(con, table, scrubber, counts)
+        scrub_table(con, table, scrubber, counts)
     return dict(counts)

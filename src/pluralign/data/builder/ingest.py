@@ -204,9 +204,9 @@ def ingest(con: duckdb.DuckDBPyConnection, settings: IngestSettings) -> IngestRe
             "replies": scalar(con, "SELECT count(*) FROM _ingest_replies_raw"),
         }
         removed = apply_rules(con, _rules(settings))
-        _create_tables(con, settings.salt)
+        create_tables(con, settings.salt)
         scrubbed = scrub_tables(con, Scrubber(region=settings.phone_region))
-        _select(con, settings.min_replies)
+        select_queries(con, settings.min_replies)
         examples = _bad_line_examples(con, settings.inputs)
     finally:
         _drop_staging(con)
@@ -245,8 +245,11 @@ def _no_community(report: IngestReport, settings: IngestSettings) -> str:
     )
 
 
-def _create_tables(con: duckdb.DuckDBPyConnection, salt: str) -> None:
-    """The kept posts and replies, authors replaced by their hashes (texts not yet scrubbed)."""
+def create_tables(con: duckdb.DuckDBPyConnection, salt: str) -> None:
+    """The *group* stage: kept posts and their kept replies, authors as salted hashes.
+
+    Texts are not scrubbed yet (``governance.scrub_tables`` does it in place).
+    """
     pads = list(hmac_pads(salt))
     con.execute(f"CREATE OR REPLACE TABLE posts ({POSTS_SCHEMA})")
     con.execute(
@@ -266,7 +269,7 @@ def _create_tables(con: duckdb.DuckDBPyConnection, salt: str) -> None:
     )
 
 
-def _select(con: duckdb.DuckDBPyConnection, min_replies: int) -> None:
+def select_queries(con: duckdb.DuckDBPyConnection, min_replies: int) -> None:
     """The *select* stage: posts with at least ``min_replies`` usable replies become queries."""
     con.execute(f"CREATE OR REPLACE TABLE queries ({QUERIES_SCHEMA})")
     con.execute(
