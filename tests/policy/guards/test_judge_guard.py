@@ -186,6 +186,17 @@ async def test_no_active_category_is_safe_without_a_call(server: GuardServer) ->
     empty = only(tutor().guard_config)
     verdict = await JudgeGuard(model=_model(server)).check("x", side=Side.INPUT, guards=empty)
     assert verdict.outcome is Outcome.SAFE and server.requests == []
+    assert verdict.reason == "no category is checked on the input side"
+
+
+async def test_llama_guard_does_not_judge_require_rules_without_a_code(
+    server: GuardServer,
+) -> None:
+    behaviour = only(tutor().guard_config, "reading-level", "tone")
+    guard = JudgeGuard(model=_model(server), fmt="llama-guard-3")
+    verdict = await guard.check("x", side=Side.OUTPUT, guards=behaviour, prompt="y")
+    assert verdict.outcome is Outcome.SAFE and server.requests == []
+    assert verdict.reason is not None and "tone, reading-level: require rules" in verdict.reason
 
 
 def test_bad_options_are_refused() -> None:

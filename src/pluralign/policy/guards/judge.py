@@ -137,14 +137,15 @@ class JudgeGuard:
         active = guards.for_side(side)
         model = self.resolve_model()
         name = f"judge[{self.fmt}]:{model}"
-        if not active:
+        unchecked = self._nothing_to_check(active, side)
+        if unchecked is not None:
             return Verdict(
                 side=side,
                 outcome=Outcome.SAFE,
                 score=0.0,
                 threshold=self.threshold,
                 guard=name,
-                reason=f"no category is checked on the {side.value} side",
+                reason=unchecked,
             )
         if self.fmt == "generic":
             verdict = await self._generic(model, text, side, active, prompt, name)
@@ -153,6 +154,18 @@ class JudgeGuard:
         if verdict.unparsed:
             self.unparsed += 1
         return verdict
+
+    def _nothing_to_check(self, active: Sequence[GuardCategory], side: Side) -> str | None:
+        """Why this guard has nothing to judge on ``side`` (then no call is made), or None."""
+        if not active:
+            return f"no category is checked on the {side.value} side"
+        if self.fmt == "llama-guard-3" and not code_map(active).categories:
+            ids = ", ".join(category.category for category in active)
+            return (
+                f"no active category on the {side.value} side has a Llama Guard 3 code "
+                f"({ids}: require rules); judge them with the generic format"
+            )
+        return None
 
     async def _generic(
         self,
