@@ -119,12 +119,22 @@ def test_table_schemas(built: tuple[IngestReport, duckdb.DuckDBPyConnection]) ->
     ]
 
 
-def test_only_the_three_tables_remain(
+def test_only_the_result_tables_remain(
     built: tuple[IngestReport, duckdb.DuckDBPyConnection],
 ) -> None:
     _, con = built
     tables = {row[0] for row in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
-    assert tables == set(TABLES)
+    assert tables == {*TABLES, "bad_lines"}
+
+
+def test_every_bad_line_is_kept_with_its_file(
+    built: tuple[IngestReport, duckdb.DuckDBPyConnection],
+) -> None:
+    report, con = built
+    rows = con.execute("SELECT file, line, reason FROM bad_lines ORDER BY file, line").fetchall()
+    expected = sorted((bad.file, bad.line, bad.reason) for bad in report.bad_line_examples)
+    assert sorted(rows) == expected
+    assert (str(COMMENTS_ZST), 25, "not valid UTF-8") in rows
 
 
 def _cells(con: duckdb.DuckDBPyConnection) -> list[str]:

@@ -16,6 +16,8 @@ bounded memory (DuckDB spills to its temporary directory), and leaves three tabl
     top-level replies of the kept posts (net score: up-votes minus down-votes).
 ``queries``
     ``post_id, community, n_replies`` — the posts with at least ``min_replies`` usable replies.
+``bad_lines``
+    ``file, line, reason`` — every bad input line (the report lists only the first ones).
 
 Every text in these tables is scrubbed of e-mail addresses, phone numbers, user names and user
 URLs, and authors are only present as salted hashes (``NULL`` where the source has no author or
@@ -63,6 +65,8 @@ REPLIES_SCHEMA: Final = (
 """Columns of the ``replies`` table (usable top-level replies only)."""
 QUERIES_SCHEMA: Final = "post_id VARCHAR, community VARCHAR, n_replies BIGINT"
 """Columns of the ``queries`` table (posts with at least ``min_replies`` usable replies)."""
+BAD_LINES_SCHEMA: Final = "file VARCHAR, line BIGINT, reason VARCHAR"
+"""Columns of the ``bad_lines`` table (every bad input line; reasons quote no input text)."""
 
 
 @dataclass(frozen=True)
@@ -208,6 +212,7 @@ def ingest(con: duckdb.DuckDBPyConnection, settings: IngestSettings) -> IngestRe
         scrubbed = scrub_tables(con, Scrubber(region=settings.phone_region))
         select_queries(con, settings.min_replies)
         examples = _bad_line_examples(con, settings.inputs)
+        _keep_bad_lines(con, settings.inputs)
     finally:
         _drop_staging(con)
     report = IngestReport(
@@ -287,6 +292,16 @@ def _bad_line_examples(
         [MAX_BAD_LINE_EXAMPLES],
     ).fetchall()
     return tuple(BadLine(str(inputs[file_id]), int(line), reason) for file_id, line, reason in rows)
+
+
+def _keep_bad_lines(con: duckdb.DuckDBPyConnection, inputs: tuple[Path, ...]) -> None:
+    con.execute(f"CREATE OR REPLACE TABLE bad_lines ({BAD_LINES_SCHEMA})")
+    con.execute(
+        "INSERT INTO bad_lines SELECT f.file, b.line, b.reason FROM _ingest_bad b "
+        "JOIN (SELECT unnest(?::VARCHAR[]) AS file, unnest(range(?)) AS file_id) f "
+        "USING (file_id)",
+        [[str(path) for path in inputs], len(inputs)],
+    )
 
 
 _STAGING: Final = (
