@@ -130,7 +130,9 @@ _JSON_VERDICT = re.compile(r'"verdict"\s*:\s*"')
 def json_verdict_mass(tokens: Sequence[TokenAlternatives]) -> LabelMass | None:
     """Label mass at the token where the ``verdict`` value of a JSON reply starts.
 
-    The generated text is rebuilt from the tokens; None when it has no ``"verdict": "`` field.
+    The generated text is rebuilt from the tokens, not taken from the message: llama.cpp's
+    schema grammar lets the model open with a Markdown code fence that the server strips from
+    the message content but not from the token list. None when there is no ``"verdict": "``.
     A token that carries text before the value (e.g. ``":"`` then ``un``, or ``"un``) makes
     that text the lead every alternative must share.
     """
