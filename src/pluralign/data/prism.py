@@ -36,10 +36,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from pluralign.data.hub import HubTable, table_rows
 from pluralign.data.records import Text
+from pluralign.data.validation_errors import describe_validation_error
 from pluralign.errors import InputError
 
 HUB_REPOSITORY: Final = "HannahRoseKirk/prism-alignment"
@@ -541,3 +542,57 @@ def load_prism_tables(
         conversations_source=conversations.describe(),
         meta=meta,
     )
+
+
+class PrismModel(BaseModel):
+    """One model of PRISM's ``models.jsonl`` (the study's model metadata, strings verbatim)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    long_name: Text
+    """The provider's model id (``meta-llama/Llama-2-7b-chat-hf``)."""
+    short_name: Text
+    """The name conversations use (``llama-2-7b-chat``)."""
+    longcode: str = ""
+    model_family: str = ""
+    model_provider: str = ""
+    model_provider_type: str = ""
+    """As published (``Commerical`` [sic] or ``Open Access``)."""
+    model_type: str = ""
+    """``Chat`` or ``Instruct``."""
+    header: str = ""
+    """The system prompt every response was generated under."""
+    default_params: dict[str, str | int] = Field(default_factory=dict)
+    """Generation parameters, as published: strings (``{"temperature": "1.0"}``), except the
+    whole-number ``is_llama``-style flags of the models served through Hugging Face."""
+    selected_params: dict[str, str | int] = Field(default_factory=dict)
+    """The parameters the study chose, in the same shape."""
+
+
+@dataclass(frozen=True)
+class PrismModels:
+    """PRISM's model metadata, and the problems met while loading it."""
+
+    models: tuple[PrismModel, ...]
+    problems: tuple[PrismProblem, ...] = ()
+
+    def find(self, name: str) -> PrismModel | None:
+        """The model a conversation's ``model_name`` names (short or long name); None if none."""
+        for model in self.models:
+            if name in (model.short_name, model.long_name):
+                return model
+        return None
+
+
+def read_prism_models(path: str | Path) -> PrismModels:
+    """Read PRISM's ``models.jsonl``; bad lines are counted with their line, the rest loads."""
+    source = str(path)
+    problems: list[PrismProblem] = []
+    models: list[PrismModel] = []
+    for location, record in _records(json_lines(path), source, problems):
+        try:
+            models.append(PrismModel.model_validate(record))
+        except ValidationError as error:
+            reason = f"not a model record: {describe_validation_error(error)}"
+            problems.append(PrismProblem(source, location, "record skipped", reason))
+    return PrismModels(models=tuple(models), problems=tuple(problems))
