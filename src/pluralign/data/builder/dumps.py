@@ -109,7 +109,7 @@ class FieldSpec:
 
 
 @dataclass(frozen=True)
-class DumpFormat:
+class FormatSpec:
     """How one input format's lines are recognised, checked and turned into posts and replies."""
 
     name: str
@@ -126,7 +126,7 @@ class DumpFormat:
     """SQL run once every file has been read."""
 
 
-def _field_checks(fmt: DumpFormat) -> list[str]:
+def _field_checks(fmt: FormatSpec) -> list[str]:
     clauses = []
     for spec in fmt.fields:
         expected = _EXPECTED[spec.kind]
@@ -153,7 +153,7 @@ def _field_checks(fmt: DumpFormat) -> list[str]:
     return clauses
 
 
-def _parse_sql(fmt: DumpFormat) -> str:
+def _parse_sql(fmt: FormatSpec) -> str:
     """One parse of each line (``json_transform`` to raw JSON per field), then cheap checks.
 
     ``_ingest_parsed`` keeps the line number, the record kind, the typed ``f_<field>`` values
@@ -197,7 +197,7 @@ def _str(name: str, *required: str, non_empty: bool = False) -> FieldSpec:
     return FieldSpec(name, "str", required, non_empty)
 
 
-PUSHSHIFT: Final = DumpFormat(
+PUSHSHIFT: Final = FormatSpec(
     name="pushshift",
     fields=(
         _str("id", "post", "reply", non_empty=True),
@@ -228,7 +228,7 @@ PUSHSHIFT: Final = DumpFormat(
 """Pushshift / Arctic-Shift submissions and comments (``link_id`` ``t3_`` prefix dropped)."""
 
 _SHP_DOMAIN_SPLIT: Final = "'_(train|validation|test)$'"
-SHP: Final = DumpFormat(
+SHP: Final = FormatSpec(
     name="shp",
     fields=(
         _str("post_id", "row", non_empty=True),
@@ -278,7 +278,7 @@ _RESPONSE_OK: Final = (
     "AND TRY_CAST(json_extract_string(r, '$.up') AS BIGINT) >= 0 "
     "AND TRY_CAST(json_extract_string(r, '$.down') AS BIGINT) >= 0"
 )
-JSONL: Final = DumpFormat(
+JSONL: Final = FormatSpec(
     name="jsonl",
     fields=(
         _str("type"),
@@ -445,7 +445,7 @@ def create_staging(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _load_batch(
-    con: duckdb.DuckDBPyConnection, fmt: DumpFormat, file_id: int, first: int, lines: pa.Array
+    con: duckdb.DuckDBPyConnection, fmt: FormatSpec, file_id: int, first: int, lines: pa.Array
 ) -> int:
     numbers = pa.array(np.arange(first, first + len(lines), dtype=np.int64))
     table = pa.Table.from_arrays([numbers, lines], names=["line", "text"])
