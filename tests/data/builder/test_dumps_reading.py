@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pluralign.data.builder import dumps
 from pluralign.data.builder.dumps import line_batches, read_dumps
 from pluralign.errors import InputError
 
@@ -120,6 +121,18 @@ def test_truncated_zstd_is_an_input_error(tmp_path: Path) -> None:
     truncated.write_bytes(data[: len(data) // 2])
     with pytest.raises(InputError, match=r"cut\.ndjson\.zst"):
         read_dumps(duckdb.connect(), (truncated,), "pushshift")
+
+
+def test_batches_past_the_32_bit_offset_limit_read_the_same(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    usual = duckdb.connect()
+    read_dumps(usual, (SUBMISSIONS, COMMENTS), "pushshift")
+    monkeypatch.setattr(dumps, "MAX_STRING_BATCH_BYTES", 16)
+    large = duckdb.connect()
+    read_dumps(large, (SUBMISSIONS, COMMENTS), "pushshift")
+    assert _staged(large) == _staged(usual)
+    assert _bad(large) == _bad(usual)
 
 
 def test_file_ids_follow_the_order_of_inputs(tmp_path: Path) -> None:

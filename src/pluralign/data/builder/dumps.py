@@ -40,6 +40,8 @@ ZSTD_MAX_WINDOW: Final = 2**31
 SCAN_CHUNK_ROWS: Final = 2048
 """Rows per Arrow record batch handed to DuckDB (its vector size)."""
 NEWLINE: Final = 0x0A
+MAX_STRING_BATCH_BYTES = 2**31
+"""Arrow strings with 32-bit offsets hold less than this; bigger batches use 64-bit offsets."""
 _BOM: Final = b"\xef\xbb\xbf"
 
 STAGING_TABLES: Final = ("_ingest_bad", "_ingest_posts_raw", "_ingest_replies_raw")
@@ -378,9 +380,14 @@ def _checked_lines(data: bytes) -> pa.Array:
     if offsets[-1] != len(data):
         offsets = np.append(offsets, len(data))
     count = len(offsets) - 1
-    lines = pa.StringArray.from_buffers(
-        count, pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(data)
-    )
+    if len(data) < MAX_STRING_BATCH_BYTES:
+        lines = pa.StringArray.from_buffers(
+            count, pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(data)
+        )
+    else:  # a batch past 2 GiB (a very compressible zstd chunk) needs 64-bit offsets
+        lines = pa.LargeStringArray.from_buffers(
+            count, pa.py_buffer(offsets.astype(np.int64)), pa.py_buffer(data)
+        )
     try:
         lines.validate(full=True)
     except pa.ArrowInvalid:
