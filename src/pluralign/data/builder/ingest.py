@@ -180,7 +180,11 @@ def query_text(title: str | None, text: str | None) -> str:
 
 
 def configure(con: duckdb.DuckDBPyConnection, settings: IngestSettings) -> None:
-    """Apply the memory limit, spill directory and thread count to the connection."""
+    """Apply the memory limit, spill directory and thread count to the connection.
+
+    Also turns off ``preserve_insertion_order`` (lets DuckDB stream and spill freely): later
+    queries on the connection must say their order with ``ORDER BY``.
+    """
     con.execute(f"SET memory_limit = '{_sql_literal(settings.memory_limit)}'")
     if settings.temp_dir is not None:
         settings.temp_dir.mkdir(parents=True, exist_ok=True)
