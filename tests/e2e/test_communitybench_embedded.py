@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from inspect_ai.log import read_eval_log
 
 from tests.support.network import free_port
 
@@ -47,5 +48,26 @@ def test_communitybench_suite_on_the_embedded_model(tmp_path: Path) -> None:
         assert (f"communitybench_pi[{mode}]", "profile other vs own", "accuracy_difference") in (
             overall
         )
+    for profile in ("own", "none", "other"):
+        group = f"profile {profile}"
+        consistent = overall[("communitybench_ccg", group, "judged_consistent")]
+        assert consistent["n"] == 2
+        assert "pipeline check" in consistent["note"]
+        # llama.cpp constrains the judge's answer with the schema's grammar: every vote parses.
+        assert overall[("communitybench_ccg", group, "judge_votes_unparsed")]["estimate"] == 0
+        assert overall[("communitybench_ccg", group, "similarity_own")]["estimate"] is not None
+        alpha = overall[("communitybench_ccg", group, "krippendorff_alpha")]
+        assert alpha["estimate"] is None
+        assert "fewer than two judges" in alpha["note"]
+    ccg_logs = sorted(tmp_path.glob("**/*communitybench-ccg*.eval"))
+    assert len(ccg_logs) == 3
+    for sample in read_eval_log(str(ccg_logs[0])).samples or []:
+        score = next(iter((sample.scores or {}).values()))
+        (vote,) = score.metadata["votes"]  # type: ignore[index]
+        assert isinstance(vote["consistent"], bool)
+        assert json.loads(vote["raw"])["reason"] == vote["reason"]
+        assert vote["reason"] in (score.explanation or "")
+        assert score.metadata["reply"] == score.answer  # type: ignore[index]
     report = results.with_name("report.html").read_text()
     assert '<section id="communitybench">' in report
+    assert "CCG — community-consistent generation" in report

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import field_validator
+
 from pluralign.suite import Preset, SuiteOptions
 
 REPLY_TOKENS: dict[Preset, tuple[int, int]] = {
@@ -28,5 +30,15 @@ class CommunityBenchOptions(SuiteOptions):
     community_data: Path | None = None
     """CommunityBench data (pluralign JSONL); default: the shipped illustrative data."""
     judge: tuple[str, ...] = ()
-    """CCG judge model (repeatable or comma-separated; 'self' = the evaluated model); default:
-    the evaluated model alone, a pipeline check."""
+    """CommunityBench: the CCG judge panel (Inspect model names, repeatable or comma-separated;
+    'self' = the evaluated model); default the evaluated model alone, a pipeline check."""
+
+    @field_validator("judge", mode="before")
+    @classmethod
+    def _split_commas(cls, value: object) -> object:
+        """Accept repeated values and comma-separated lists alike (one flag with other suites)."""
+        if isinstance(value, str):
+            value = [value]
+        if isinstance(value, list | tuple):
+            return tuple(p.strip() for v in value for p in str(v).split(",") if p.strip())
+        return value
