@@ -19,6 +19,13 @@ from pluralign.data.field_mapping import load_field_mapping
 from pluralign.data.gold import GoldConfig, GoldRule
 from pluralign.data.hub import HubTable, load_hub_dataset
 from pluralign.data.jsonl import read_dataset_jsonl, write_dataset_jsonl
+from pluralign.data.opinions import (
+    HUB_REPOSITORY,
+    HUB_TABLE,
+    load_opinions_table,
+    read_opinions_file,
+    write_opinions_jsonl,
+)
 from pluralign.data.shp import SHP_REPOSITORY, load_shp, load_shp_folder, read_shp_files
 from pluralign.data.validation_errors import describe_validation_error
 from pluralign.errors import InputError
@@ -153,3 +160,48 @@ def import_shp_command(
         dataset = load_shp(table, gold=gold)
     write_dataset_jsonl(dataset, out)
     console.print(f"wrote {out}: {_describe(dataset)}", highlight=False)
+
+
+PROBLEMS_SHOWN = 10
+"""Load problems printed one per line by ``import-opinions``; the rest are counted."""
+
+
+@app.command("import-opinions")
+def import_opinions_command(
+    out: Annotated[Path, typer.Option(help="Where to write the pluralign opinions JSONL file.")],
+    input_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--input",
+            help="GlobalOpinionQA records: the hub's CSV, a JSON array or JSON lines "
+            "(columns question, selections, options, source).",
+        ),
+    ] = None,
+    hub: Annotated[
+        bool,
+        typer.Option(help=f"Load {HUB_REPOSITORY} from the hub (needs the 'hub' extra)."),
+    ] = False,
+    revision: Annotated[str | None, typer.Option(help="Hub revision to pin.")] = None,
+) -> None:
+    """Convert GlobalOpinionQA (Durmus et al. 2023) into validated pluralign opinions JSONL.
+
+    A country whose shares do not match the options (length, or a sum off 1 by more than
+    0.02) is dropped from its question; a record whose selections or options do not parse is
+    skipped. Both are counted and listed with file and line; the rest is written.
+    Examples: pluralign data import-opinions --input global_opinions.csv --out goqa.jsonl;
+    pluralign data import-opinions --hub --out goqa.jsonl
+    """
+    if (input_file is None) == (not hub):
+        raise InputError("--input/--hub", "give exactly one of --input FILE and --hub")
+    if input_file is not None:
+        data = read_opinions_file(input_file)
+    else:
+        data = load_opinions_table(HUB_TABLE.model_copy(update={"revision": revision}))
+    if not data.questions:
+        raise InputError(data.meta.source, "no question could be read; nothing written")
+    for problem in data.problems[:PROBLEMS_SHOWN]:
+        console.print(problem.describe(), highlight=False, markup=False)
+    if len(data.problems) > PROBLEMS_SHOWN:
+        console.print(f"… and {len(data.problems) - PROBLEMS_SHOWN} more problems", highlight=False)
+    write_opinions_jsonl(data, out)
+    console.print(f"wrote {out}: {data.summary()}", highlight=False, markup=False)

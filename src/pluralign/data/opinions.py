@@ -218,8 +218,11 @@ def parse_options(raw: object) -> list[str]:
 def _literal(text: str, column: str) -> Any:
     try:
         return ast.literal_eval(text.strip())
-    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError) as error:
-        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+    except SyntaxError as error:
+        where = f" at column {error.offset}" if error.offset else ""
+        raise _RecordError(f"{column}: not a Python literal ({error.msg}{where})") from None
+    except (ValueError, TypeError, MemoryError, RecursionError):
+        reason = "only literals are allowed: no names, calls or operators"
         raise _RecordError(f"{column}: not a Python literal ({reason})") from None
 
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import math
 
-from inspect_ai.scorer import Metric, SampleScore, metric
+from inspect_ai.scorer import Metric, SampleScore, Score, ScoreReducer, metric, score_reducer
 
 from pluralign.scoring.unreadable import UNPARSED_SHARE
-from pluralign.suites.opinions.schema import VALUE_KEYS, read_value
+from pluralign.suites.opinions.schema import VALUE_KEYS, OpinionScoreValue, read_value
 
 
 def _values(scores: list[SampleScore], key: str) -> list[float]:
@@ -62,3 +62,25 @@ OPINION_METRICS: tuple[Metric, ...] = (
     unparsed_count(),
 )
 """One metric per key of ``OpinionScoreValue``."""
+
+
+@score_reducer(name="opinions_epochs")
+def epoch_reducer() -> ScoreReducer:
+    """Reduce one sample's epochs without turning the ``_parsed`` twins' None into zeros.
+
+    One epoch passes through unchanged (Inspect's default reducer would read None as 0).
+    Over several, each key is the mean of its defined values, None when no epoch defines it.
+    """
+
+    def reduce(scores: list[Score]) -> Score:
+        if len(scores) == 1:
+            return scores[0]
+        values = [read_value(s.value).model_dump() for s in scores]
+        reduced: dict[str, float | None] = {}
+        for key in values[0]:
+            defined = [float(v[key]) for v in values if v[key] is not None]
+            reduced[key] = math.fsum(defined) / len(defined) if defined else None
+        value = OpinionScoreValue.model_validate(reduced)
+        return Score(value=value.model_dump(), metadata={"epochs": len(scores)})
+
+    return reduce

@@ -5,10 +5,10 @@ letter (``GenerateConfig.response_schema``; llama.cpp enforces it with a grammar
 APIs with structured outputs). The sampled reading asks N times, each with its own seed.
 
 Each reply is one ``generate`` call through the task's generate function (so the task's
-config and any policy stack apply), with seed ``base seed + epoch · N + i``; the reply is
-recorded and taken back out of the conversation, so every call sees the same prompt. Separate
-calls work on every provider (the llama.cpp server accepts one choice per request; an
-OpenAI-style ``n`` would not).
+config and any policy stack apply), with seed ``base seed + (epoch − 1) · N + i`` (epochs
+count from 1); each reply is recorded and taken back out of the conversation, so every call
+sees the same prompt. Separate calls work on every provider (the llama.cpp server answers
+one choice per request, so an OpenAI-style ``n`` would not).
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def sample_replies(samples: int, base_seed: int = 0, max_tokens: int = 16) -> So
 
     Args:
         samples: replies per prompt (at least 1).
-        base_seed: reply i of epoch e is generated with seed ``base_seed + e · samples + i``.
+        base_seed: reply i of epoch e (from 1) has seed ``base_seed + (e − 1) · samples + i``.
         max_tokens: token limit per reply; a reply cut off there is unreadable.
 
     """
@@ -43,7 +43,7 @@ def sample_replies(samples: int, base_seed: int = 0, max_tokens: int = 16) -> So
     async def solve(state: TaskState, generate: Generate) -> TaskState:
         replies: list[SampledReply] = []
         for index in range(samples):
-            seed = base_seed + state.epoch * samples + index
+            seed = base_seed + (state.epoch - 1) * samples + index  # epochs count from 1
             state = await generate(state, tool_calls="none", seed=seed, max_tokens=max_tokens)
             output = state.output
             state.messages.pop()  # every reply answers the same prompt
@@ -57,10 +57,12 @@ def sample_replies(samples: int, base_seed: int = 0, max_tokens: int = 16) -> So
 
 
 def verbal_schema(letters: Sequence[str]) -> ResponseSchema:
-    """The JSON schema of a verbalised distribution: a whole percentage per option letter."""
-    properties: dict[str, Any] = {
-        letter: {"type": "integer", "minimum": 0, "maximum": 100} for letter in letters
-    }
+    """The JSON schema of a verbalised distribution: a whole number per option letter.
+
+    No ``minimum``/``maximum``: range rules made llama.cpp's grammar sampling markedly slower,
+    and the reading rejects negative values and renormalises the rest anyway.
+    """
+    properties: dict[str, Any] = {letter: {"type": "integer"} for letter in letters}
     schema = {
         "type": "object",
         "properties": properties,

@@ -6,7 +6,6 @@ from collections.abc import Mapping
 
 from inspect_ai import Task
 
-from pluralign.errors import ChoiceError
 from pluralign.run.config import file_identity
 from pluralign.suite import RunSettings, Suite
 from pluralign.suites.opinions.dataset_source import load_questions
@@ -24,13 +23,8 @@ from pluralign.suites.opinions.task import opinions
 
 
 def readings(settings: RunSettings) -> tuple[Reading, ...]:
-    """The readings of the run's ``--mode`` (``both`` = verbal and dist; ``sampled`` too)."""
-    chosen: list[Reading] = []
-    for mode in settings.modes:
-        if mode not in READINGS:
-            raise ChoiceError("opinions reading", str(mode), READINGS)
-        chosen.append(mode)
-    return tuple(chosen)
+    """The readings of the run's ``--mode`` (a comma list; ``both`` = verbal and dist)."""
+    return tuple(mode for mode in settings.modes if mode in READINGS)
 
 
 def countries_for(options: OpinionsOptions, settings: RunSettings) -> tuple[str, ...]:
@@ -90,6 +84,7 @@ SUITE = Suite(
     identity=identity,
     section=OpinionsSection(),
     inspect_tasks=(opinions,),
+    read_outs=READINGS,
     itemised=False,
     order=30,
 )

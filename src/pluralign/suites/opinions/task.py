@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from inspect_ai import Task, task
+from inspect_ai import Epochs, Task, task
 from inspect_ai.dataset import MemoryDataset, Sample
 from inspect_ai.model import GenerateConfig
 from inspect_ai.solver import Solver, generate
@@ -23,6 +23,7 @@ from pluralign.scoring.option_distribution import DEFAULT_TOP_LOGPROBS, distribu
 from pluralign.suite import Preset
 from pluralign.suites.opinions import prompts
 from pluralign.suites.opinions.dataset_source import load_questions
+from pluralign.suites.opinions.metrics import epoch_reducer
 from pluralign.suites.opinions.options import DEFAULT_SAMPLES, PRESET_COUNTRIES
 from pluralign.suites.opinions.placement import OPINIONS
 from pluralign.suites.opinions.records import READINGS, OpinionSampleMeta, Reading
@@ -81,6 +82,7 @@ def opinions(
         dataset=MemoryDataset(samples_list, name=data.meta.name),
         solver=_solver(reading, samples, seed, max_tokens),
         scorer=opinion_scorer(reading=reading),
+        epochs=Epochs(1, epoch_reducer()),
         config=_config(reading, seed, temperature, max_tokens),
         version=TASK_VERSION,
         metadata=_metadata(data, source, reading, steered, samples),
