@@ -126,9 +126,10 @@ def build_weights(scenarios: Sequence[Scenario], encoder: Encoder) -> OfflineWei
     train = train_split(scenarios)
     features, labels = feature_matrix(train, encoder)
     folds = [template_fold(s.template) for s in train]
-    losses = {l2: log_loss(out_of_fold(features, labels, folds, l2), labels) for l2 in L2_GRID}
+    scored = {l2: out_of_fold(features, labels, folds, l2) for l2 in L2_GRID}
+    losses = {l2: log_loss(probabilities, labels) for l2, probabilities in scored.items()}
     l2 = min(L2_GRID, key=lambda value: (losses[value], -value))
-    held_out = out_of_fold(features, labels, folds, l2)
+    held_out = scored[l2]
     threshold = f1_best_threshold(held_out, labels, THRESHOLD_GRID)
     model = fit_logistic(features, labels, l2)
     record = TrainingRecord(
