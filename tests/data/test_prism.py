@@ -32,6 +32,7 @@ from pluralign.data.prism import (
     read_prism,
     read_prism_dir,
     read_prism_models,
+    read_prism_survey,
 )
 from pluralign.errors import InputError
 
@@ -152,6 +153,14 @@ def test_profile_text_is_the_system_string() -> None:
         prism_profile_text(Participant(user_id="u"))
     with pytest.raises(ValueError, match="no user_id"):
         prism_profile_text({"system_string": "x"})
+
+
+def test_one_participant_of_a_survey_file() -> None:
+    survey = read_prism_survey(SURVEY)
+    assert prism_profile_text(survey.participant("user1")) == "Surprise me and be playful."
+    assert [p.location for p in survey.problems] == ["line 4", "line 5"]
+    with pytest.raises(InputError, match="no participant with user_id 'nobody'"):
+        survey.participant("nobody")
 
 
 def test_hub_loader_reads_local_published_files(tmp_path: Path) -> None:

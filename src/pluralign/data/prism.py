@@ -596,3 +596,30 @@ def read_prism_models(path: str | Path) -> PrismModels:
             reason = f"not a model record: {describe_validation_error(error)}"
             problems.append(PrismProblem(source, location, "record skipped", reason))
     return PrismModels(models=tuple(models), problems=tuple(problems))
+
+
+@dataclass(frozen=True)
+class PrismSurvey:
+    """The participants of one survey file (e.g. to take one participant's profile text)."""
+
+    source: str
+    participants: tuple[Participant, ...]
+    problems: tuple[PrismProblem, ...] = ()
+
+    def participant(self, user_id: str) -> Participant:
+        """The participant with this ``user_id``.
+
+        Raises:
+            InputError: no such participant in the file.
+        """
+        for participant in self.participants:
+            if participant.user_id == user_id:
+                return participant
+        raise InputError(self.source, f"no participant with user_id {user_id!r}")
+
+
+def read_prism_survey(path: str | Path) -> PrismSurvey:
+    """Read PRISM's ``survey.jsonl`` alone; bad lines are counted with their line."""
+    problems: list[PrismProblem] = []
+    participants = participants_from_rows(json_lines(path), str(path), problems)
+    return PrismSurvey(str(path), tuple(participants), tuple(problems))

@@ -120,15 +120,15 @@ class _Rows:
             baselines,
             note,
         )
-        parsed = [o.value.accuracy_parsed == 1.0 for o in outcomes if not o.value.unparsed]
+        readable = [o for o in outcomes if not o.value.unparsed]
         self.add(
             group,
             parsed_metric(ACCURACY),
-            share_estimate(parsed),
-            len(parsed),
-            outcomes,
-            "share over readable answers only",
-            baselines,
+            share_estimate([o.value.accuracy_parsed == 1.0 for o in readable]),
+            len(readable),
+            readable,
+            "share over readable answers only (baselines on the same pairs)",
+            baseline_values(_scored(readable)),
         )
         self.add(
             group,
