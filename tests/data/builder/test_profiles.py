@@ -15,6 +15,7 @@ from pluralign.data.builder.profiles import (
     PROFILE_SCHEMA,
     ProfileSample,
     ProfileStore,
+    length_bounded_format,
     profile_messages,
     read_profile,
     sample_community,
@@ -170,3 +171,22 @@ def test_sample_is_seeded_and_stays_in_the_community() -> None:
     assert all(post.startswith("Title ") and post.endswith("body text") for post in first.posts)
     other_seeds = {sample_community(con, "Cooks", 5, seed=s).posts for s in range(2, 6)}
     assert any(posts != first.posts for posts in other_seeds)
+
+
+def test_bounded_requests_carry_length_limits_for_llama_cpp() -> None:
+    configs = []
+
+    def reply(turn: Turn) -> str:
+        configs.append(turn.config)
+        return VALID
+
+    asyncio.run(write_profile(scripted_model(reply), SAMPLE, seed=1, bounded=True))
+    asyncio.run(write_profile(scripted_model(reply), SAMPLE, seed=1))
+    bounded, plain = configs
+    assert plain.extra_body is None
+    assert bounded.extra_body == {"response_format": length_bounded_format()}
+    schema = length_bounded_format()["json_schema"]["schema"]
+    leaf = schema["properties"]["common_bond"]["properties"]["bonding_dynamics"]
+    assert (leaf["type"], leaf["minLength"], leaf["maxLength"]) == ("string", 10, 120)
+    assert PROFILE_SCHEMA.json_schema.properties is not None  # the plain schema is unchanged
+    assert "maxLength" not in json.dumps(PROFILE_SCHEMA.json_schema.model_dump(exclude_none=True))

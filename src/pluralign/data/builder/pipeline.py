@@ -196,6 +196,7 @@ def build_community_benchmark(settings: BuildSettings) -> BuildResult:
                     retries=settings.profile_retries,
                     max_connections=settings.max_connections,
                     show_progress=settings.show_progress,
+                    bounded=settings.model is None,
                 )
             )
         left_out.update(profiles.missing)

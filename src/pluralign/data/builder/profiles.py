@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import duckdb
 from inspect_ai.model import (
@@ -52,7 +52,7 @@ PROMPT_CHARS: Final = 6000
 DEFAULT_RETRIES: Final = 2
 """Further tries, each with another seed, after a reply that is not a valid profile."""
 MAX_TOKENS: Final = 512
-"""Reply length limit of a profile (six short fields)."""
+"""Reply length limit of a profile (six fields of at most 120 characters fit easily)."""
 TEMPERATURE: Final = 0.7
 """Sampling temperature, so that a retry with another seed can give another reply."""
 
@@ -63,6 +63,28 @@ PROFILE_SCHEMA: Final = ResponseSchema(
 )
 """The JSON schema the profile reply is constrained to."""
 
+FIELD_CHARS: Final = (10, 120)
+"""Length bounds of each profile field where the server enforces them (llama.cpp)."""
+
+
+def length_bounded_format() -> dict[str, Any]:
+    """An OpenAI ``response_format`` with the profile schema and per-field length bounds.
+
+    Inspect leaves ``minLength``/``maxLength`` out of the schemas it sends to OpenAI-compatible
+    servers (not all support them); llama.cpp's grammar does, and the bounds keep a small
+    model from running a field on until ``max_tokens`` cuts the JSON short. It is sent as the
+    request's ``response_format`` through ``GenerateConfig.extra_body``.
+    """
+    schema = PROFILE_SCHEMA.json_schema.model_dump(exclude_none=True)
+    for layer in schema["properties"].values():
+        for leaf in layer["properties"].values():
+            leaf["minLength"], leaf["maxLength"] = FIELD_CHARS
+    return {
+        "type": "json_schema",
+        "json_schema": {"name": PROFILE_SCHEMA.name, "schema": schema},
+    }
+
+
 SYSTEM_PROMPT: Final = (
     "You study online communities. From a sample of a community's posts and replies you "
     "describe it in two layers, after Common Identity and Common Bond theory. Common "
@@ -70,7 +92,7 @@ SYSTEM_PROMPT: Final = (
     "topic and the world), collective_identity (who 'we' are). Common bond: tone_and_stances "
     "(the usual tone and recurring stances), interaction_style (how members answer, argue "
     "and correct each other), bonding_dynamics (what earns approval or disapproval). Answer "
-    "with JSON only; one or two sentences per field."
+    "with JSON only; one short sentence per field."
 )
 
 
@@ -160,17 +182,28 @@ class ProfileOutcome:
 
 
 async def write_profile(
-    model: Model, sample: ProfileSample, seed: int, retries: int = DEFAULT_RETRIES
+    model: Model,
+    sample: ProfileSample,
+    seed: int,
+    retries: int = DEFAULT_RETRIES,
+    *,
+    bounded: bool = False,
 ) -> ProfileOutcome:
-    """Ask ``model`` for the community's profile; retry invalid replies with another seed."""
+    """Ask ``model`` for the community's profile; retry invalid replies with another seed.
+
+    ``bounded``: also send the length-bounded schema (``length_bounded_format``) for servers
+    that enforce it, such as the embedded llama.cpp server.
+    """
     messages = profile_messages(sample)
     problems: list[str] = []
+    extra = {"response_format": length_bounded_format()} if bounded else None
     for attempt in range(retries + 1):
         config = GenerateConfig(
             response_schema=PROFILE_SCHEMA,
             seed=attempt_seed(seed, sample.community, attempt),
             temperature=TEMPERATURE,
             max_tokens=MAX_TOKENS,
+            extra_body=extra,
         )
         output = await model.generate(messages, config=config)
         found = read_profile(output.completion)
@@ -270,8 +303,12 @@ async def write_profiles(
     retries: int = DEFAULT_RETRIES,
     max_connections: int = 2,
     show_progress: bool = True,
+    bounded: bool = False,
 ) -> ProfileResults:
-    """Profiles of ``communities``: reused from ``store`` or written (and stored) now."""
+    """Profiles of ``communities``: reused from ``store`` or written (and stored) now.
+
+    ``bounded`` as for ``write_profile``.
+    """
     results = ProfileResults()
     stored = store.load(str(model))
     todo = [community for community in communities if community not in stored]
@@ -286,7 +323,9 @@ async def write_profiles(
 
         async def one(community: str) -> None:
             async with limit:
-                outcome = await write_profile(model, sample(community), seed, retries)
+                outcome = await write_profile(
+                    model, sample(community), seed, retries, bounded=bounded
+                )
             if outcome.profile is None:
                 results.missing[community] = _missing_reason(outcome)
             else:
