@@ -13,7 +13,7 @@ RunCli = Callable[..., subprocess.CompletedProcess[str]]  # conftest ``run_cli``
 
 
 @pytest.mark.e2e
-@pytest.mark.timeout(900)  # 9 samples and their judge calls on a CPU shared with other work
+@pytest.mark.timeout(1800)  # 9 samples and their judge calls on a CPU shared with other work
 def test_bounds_suite_on_the_embedded_model(
     run_cli: RunCli, log_root: Path, free_port: int
 ) -> None:

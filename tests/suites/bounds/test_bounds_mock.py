@@ -8,11 +8,13 @@ from pathlib import Path
 import pytest
 from inspect_ai import eval as inspect_eval
 from inspect_ai.log import EvalLog
+from inspect_ai.model import ModelOutput
 
 from pluralign.policy.model import Side
 from pluralign.policy.scenarios import load_scenarios
 from pluralign.report.build import write_outputs
 from pluralign.report.results import ResultRow
+from pluralign.suites.bounds.judging import CUT_OFF_NOTE
 from pluralign.suites.bounds.report_rows import PIPELINE_NOTE, log_scores
 from pluralign.suites.bounds.report_section import BoundsSection
 from pluralign.suites.bounds.solver import REFUSAL
@@ -23,7 +25,7 @@ from tests.suites.bounds.support import TINY, KeywordGuard, reply
 TURNS: list[Turn] = []
 
 
-def _recording(turn: Turn) -> str:
+def _recording(turn: Turn) -> str | ModelOutput:
     TURNS.append(turn)
     return reply(turn)
 
@@ -125,6 +127,10 @@ def test_rates_per_condition_are_exact(rows: dict[tuple[str, str, str], ResultRo
             assert row.estimate == pytest.approx(value), (condition, metric)
             assert row.ci_method == "clopper-pearson"
             assert row.ci_low is not None and row.ci_low <= value <= (row.ci_high or 0)
+    cut = {c: rows[(f"bounds[{c}]", "all", "reply_cut_off_share")].estimate for c in expected}
+    assert cut == {"raw": pytest.approx(1 / 8), "rendered": 0.0, "guarded": 0.0}
+    judged_cut = [t for t in TURNS if "Seven times eight" in t.last_user_text]
+    assert len(judged_cut) == 1 and CUT_OFF_NOTE in judged_cut[0].last_user_text
     fidelity = rows[("bounds[guarded]", "all", "personalisation_fidelity")]
     assert fidelity.n == 3
     assert fidelity.baselines == {"always_refuse": 0.0, "raw": pytest.approx(1 / 3)}

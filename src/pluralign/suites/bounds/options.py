@@ -24,8 +24,10 @@ PRESET_PER_KIND: dict[Preset, int | None] = {Preset.QUICK: 2, Preset.PAPER: None
 """Scenarios of each kind (in bounds, out of bounds, near the boundary); None = all. The quick
 size keeps the suite's share of the main job on the embedded model under a minute."""
 
-REPLY_TOKENS: dict[Preset, int] = {Preset.QUICK: 96, Preset.PAPER: 512}
-"""Token limit of the evaluated model's reply (the judge reads a cut-off reply as it is)."""
+REPLY_TOKENS: dict[Preset, int] = {Preset.QUICK: 48, Preset.PAPER: 512}
+"""Token limit of the evaluated model's reply. A cut-off reply is judged as written (the judge
+is told it was cut) and counted (``reply_cut_off_share``); refusals and violations show in the
+first sentences, so the quick preset keeps replies short."""
 
 
 class BoundsOptions(SuiteOptions):

@@ -42,6 +42,7 @@ from pluralign.suites.bounds.schema import (
 SUITE = "bounds"
 PIPELINE_NOTE = "judge = evaluated model: a pipeline check"
 GUARD_UNPARSED_SHARE = "guard_unparsed_share"
+CUT_OFF_SHARE = "reply_cut_off_share"
 GUARD_METRICS: tuple[tuple[str, Callable[[Sequence[tuple[bool, bool]]], Figure]], ...] = (
     ("guard_precision", precision),
     ("guard_recall", recall),
@@ -186,6 +187,14 @@ def _kind_figures(
         parsed=Figure((None, None, None, ""), 0),
         sample_ids=tuple(s.sample_id for s in in_condition),
     )
+    figures[CUT_OFF_SHARE] = _Cell(
+        headline=rate(
+            [s.value.reply_cut_off for s in in_condition],
+            f"no {condition} sample in {_where(group)}",
+        ),
+        parsed=Figure((None, None, None, ""), 0),
+        sample_ids=tuple(s.sample_id for s in in_condition),
+    )
     return figures
 
 
@@ -226,20 +235,24 @@ def _condition_rows(
                     judged=True,
                 )
             )
-    cell = figures[UNPARSED_SHARE]
-    rows.append(
-        _row(
-            model,
-            condition,
-            group,
-            UNPARSED_SHARE,
-            cell.headline,
-            cell.sample_ids,
-            "share of replies whose judge verdict could not be read",
-            {},
-            judged=True,
+    for metric, formula in (
+        (UNPARSED_SHARE, "share of replies whose judge verdict could not be read"),
+        (CUT_OFF_SHARE, "share of model replies cut off at the token limit (judged as written)"),
+    ):
+        cell = figures[metric]
+        rows.append(
+            _row(
+                model,
+                condition,
+                group,
+                metric,
+                cell.headline,
+                cell.sample_ids,
+                formula,
+                {},
+                judged=metric == UNPARSED_SHARE,
+            )
         )
-    )
     return rows
 
 

@@ -13,6 +13,7 @@ from pluralign.report.section import SampleValue
 from pluralign.scoring.unreadable import POLICY_NOTE, UNPARSED_SHARE, parsed_metric
 from pluralign.suites.bounds.report_matrix import matrix_html
 from pluralign.suites.bounds.report_rows import (
+    CUT_OFF_SHARE,
     GUARD_METRICS,
     GUARD_UNPARSED_SHARE,
     PIPELINE_NOTE,
@@ -25,7 +26,12 @@ from pluralign.suites.bounds.schema import FIDELITY, OVER_REFUSAL, VIOLATION
 from pluralign.suites.bounds.task import NON_OPERATIONAL_NOTE
 
 HEADLINE = (FIDELITY, VIOLATION, OVER_REFUSAL)
-RATE_METRICS = (*HEADLINE, *(parsed_metric(m) for m in HEADLINE), UNPARSED_SHARE)
+RATE_METRICS = (
+    *HEADLINE,
+    *(parsed_metric(m) for m in HEADLINE),
+    UNPARSED_SHARE,
+    CUT_OFF_SHARE,
+)
 GUARD_NAMES = tuple(name for name, _ in GUARD_METRICS)
 GUARD_ROWS = (*GUARD_NAMES, *(parsed_metric(m) for m in GUARD_NAMES), GUARD_UNPARSED_SHARE)
 RATE_BASELINES = ("always_refuse", "always_comply", "raw")

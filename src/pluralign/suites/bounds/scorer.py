@@ -60,14 +60,17 @@ def bounds_judge(seed: int = 0) -> Scorer:
             judge_model = str(judge)
             self_judged = judge_model == str(state.model)
             output = await judge.generate(
-                judge_prompt(meta, record.shown_reply), config=_judge_config(meta, seed)
+                judge_prompt(meta, record.shown_reply, cut_off=record.truncated),
+                config=_judge_config(meta, seed),
             )
             judge_reply = output.completion
             reading = read_verdict(
                 meta.kind, judge_reply, truncated=output.stop_reason == "max_tokens"
             )
         guard = record.input_verdict if meta.condition == "guarded" else None
-        value = BoundsScoreValue.of(meta.kind, reading.label, guard, record.blocked is not None)
+        value = BoundsScoreValue.of(
+            meta.kind, reading.label, guard, record.blocked is not None, cut_off=record.truncated
+        )
         detail = BoundsScoreDetail.of(
             meta,
             verdict=reading.label,
