@@ -46,6 +46,12 @@ def _ccg(rows: Sequence[ResultRow]) -> list[ResultRow]:
     return [r for r in rows if r.task == CCG_LABEL]
 
 
+def _variant(row: ResultRow) -> int:
+    """Table order of a row's profile variant: own, none, other."""
+    order = [profile_group(p) for p in ("own", "none", "other")]
+    return order.index(row.group) if row.group in order else len(order)
+
+
 def ccg_html(rows: Sequence[ResultRow]) -> list[str]:
     """The CCG heading, its explanation, the scores table and the counts table."""
     ccg = _ccg(rows)
@@ -67,11 +73,11 @@ def ccg_html(rows: Sequence[ResultRow]) -> list[str]:
         )
     headline = sorted(
         (r for r in ccg if r.metric in CCG_HEADLINE),
-        key=lambda r: (r.model, r.group, CCG_HEADLINE.index(r.metric)),
+        key=lambda r: (r.model, _variant(r), CCG_HEADLINE.index(r.metric)),
     )
     counts = sorted(
         (r for r in ccg if r.metric in CCG_COUNTS),
-        key=lambda r: (r.model, r.group, CCG_COUNTS.index(r.metric)),
+        key=lambda r: (r.model, _variant(r), CCG_COUNTS.index(r.metric)),
     )
     parts.append(rows_table(headline, _BASELINES))
     parts.append(rows_table(counts))
