@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from pluralign.data.prism import Conversation, Participant, RatedResponse
+from pluralign.errors import ChoiceError, InputError
 from pluralign.suites.prism.analysis import Scored, baseline_values, paired_gains
 from pluralign.suites.prism.dataset_source import load_illustrative
 from pluralign.suites.prism.pairs import (
@@ -22,6 +24,7 @@ from pluralign.suites.prism.pairs import (
 from pluralign.suites.prism.profiles import community_profile, leave_one_out, own_profile
 from pluralign.suites.prism.records import CONDITIONS, PrismSampleMeta
 from pluralign.suites.prism.samples import build_design
+from pluralign.suites.prism.task import prism
 
 
 def person(user: str, country: str | None, **prefs: float) -> Participant:
@@ -214,3 +217,21 @@ def test_participants_without_a_pair_or_community_are_counted() -> None:
     assert design.participants == ["p1"]
     assert design.without_pair == 1 and design.without_community == 1
     assert design.data_tied_pairs == 1 and design.data_pairs == 3
+
+
+def test_a_task_without_eligible_participants_names_the_files(tmp_path: Path) -> None:
+    survey = tmp_path / "survey.jsonl"
+    conversations = tmp_path / "conversations.jsonl"
+    survey.write_text('{"user_id": "u1", "location": {"reside_country": "X"}}\n')
+    conversations.write_text(
+        '{"conversation_id": "c", "user_id": "u1", "conversation_history": ['
+        '{"turn": 0, "role": "user", "content": "q"},'
+        '{"turn": 0, "role": "model", "model_name": "m", "content": "a", "score": 10},'
+        '{"turn": 0, "role": "model", "model_name": "n", "content": "b", "score": 20}]}\n'
+    )
+    with pytest.raises(InputError, match="no participant has an untied pair"):
+        prism(survey=str(survey), conversations=str(conversations))
+    with pytest.raises(InputError, match="needs both"):
+        prism(survey=str(survey))
+    with pytest.raises(ChoiceError, match="PRISM group"):
+        prism(group="planet")

@@ -21,6 +21,7 @@ from pluralign.data.prism import (
     PrismData,
     read_prism,
 )
+from pluralign.errors import InputError
 
 ILLUSTRATIVE_FOLDER: Final = "illustrative"
 """The illustrative set's folder inside this package."""
@@ -52,7 +53,8 @@ def load_prism(survey: str | None, conversations: str | None) -> tuple[PrismData
     if survey is None and conversations is None:
         return load_illustrative(), illustrative_source()
     if survey is None or conversations is None:
-        raise ValueError("PRISM needs both the survey and the conversations file")
+        given = survey or conversations or ""
+        raise InputError(given, "PRISM needs both the survey and the conversations file")
     data = read_prism(survey, conversations)
     if data.problems:
         logger.warning(

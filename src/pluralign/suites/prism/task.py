@@ -20,7 +20,7 @@ from inspect_ai.solver import generate
 
 from pluralign import __version__
 from pluralign.data.prism import GROUP_FIELDS, PrismData
-from pluralign.errors import ChoiceError
+from pluralign.errors import ChoiceError, InputError
 from pluralign.scoring.option_distribution import DEFAULT_TOP_LOGPROBS, distribution_generate_config
 from pluralign.suites.prism.dataset_source import load_prism
 from pluralign.suites.prism.options import DEFAULT_MIN_GROUP
@@ -79,9 +79,10 @@ def prism(
     data, source = load_prism(survey, conversations)
     design = build_design(data, group, participants, pairs, seed, chosen)
     if not design.samples:
-        raise ValueError(
-            f"{source}: no participant has an untied pair and another member of their {group} "
-            "group with stated preferences"
+        raise InputError(
+            source,
+            f"no participant has an untied pair and another member of their {group} group "
+            "with stated preferences",
         )
     return Task(
         dataset=MemoryDataset(design.samples, name=f"prism-{data.meta.name}"),
