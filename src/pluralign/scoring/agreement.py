@@ -27,8 +27,11 @@ Label = Hashable | None
 """One rater's label of one unit; None = missing (e.g. an unparsed vote)."""
 
 ONE_RATER = "undefined: fewer than two judges"
+"""Why α is undefined for a panel of one (no pair of labels to compare)."""
 NO_PAIRS = "undefined: no item has labels from two or more judges"
+"""Why α is undefined when missing labels leave no pairable unit."""
 ONE_VALUE = "undefined: every label has the same value (no variation to agree on)"
+"""Why α is undefined when every pairable label is equal (expected disagreement 0)."""
 
 
 @dataclass(frozen=True)

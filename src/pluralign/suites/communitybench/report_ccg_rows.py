@@ -49,8 +49,6 @@ PIPELINE_CHECK_NOTE = "judged by the evaluated model itself: a pipeline check, n
 RANDOM_JUDGE = 0.5
 """Chance level of a binary label: a judge labelling at random."""
 
-CCG_SHARE_METRICS = ("judged_consistent", "judged_consistent_parsed", "own_closer")
-CCG_MEAN_METRICS = ("similarity_own", "similarity_other", "similarity_gap")
 CCG_HEADLINE = (
     "judged_consistent",
     "judged_consistent_parsed",
