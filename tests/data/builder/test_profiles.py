@@ -187,6 +187,6 @@ def test_bounded_requests_carry_length_limits_for_llama_cpp() -> None:
     assert bounded.extra_body == {"response_format": length_bounded_format()}
     schema = length_bounded_format()["json_schema"]["schema"]
     leaf = schema["properties"]["common_bond"]["properties"]["bonding_dynamics"]
-    assert (leaf["type"], leaf["minLength"], leaf["maxLength"]) == ("string", 10, 120)
+    assert (leaf["type"], leaf["minLength"], leaf["maxLength"]) == ("string", 10, 80)
     assert PROFILE_SCHEMA.json_schema.properties is not None  # the plain schema is unchanged
     assert "maxLength" not in json.dumps(PROFILE_SCHEMA.json_schema.model_dump(exclude_none=True))

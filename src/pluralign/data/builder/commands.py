@@ -25,6 +25,9 @@ app = typer.Typer(
 )
 console = Console()
 
+RUN_MIN_COMMUNITIES = 5
+"""Communities ``pluralign run --suite communitybench`` needs by default (CI: k = 4 + 1)."""
+
 
 @app.callback()
 def community_options() -> None:
@@ -136,6 +139,13 @@ def build_command(
     for name, reason in manifest.left_out.items():
         console.print(f"left out {name}: {reason}", highlight=False)
     console.print(f"manifest: {result.manifest_path}", highlight=False)
+    if manifest.communities < RUN_MIN_COMMUNITIES:
+        console.print(
+            f"note: CommunityBench's community identification shows {RUN_MIN_COMMUNITIES - 1} "
+            f"candidate profiles and another community's as a stand-in: pluralign run needs at "
+            f"least {RUN_MIN_COMMUNITIES} communities with profiles",
+            highlight=False,
+        )
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -55,6 +56,8 @@ from pluralign.serving import (
 DATASET_FILE: Final = "dataset.jsonl"
 PROFILES_FILE: Final = "profiles.jsonl"
 SALT_FILE: Final = "salt.txt"
+TEMP_DIR: Final = ".duckdb-tmp"
+"""DuckDB's spill folder inside the output folder, removed after the build."""
 DEFAULT_LICENCE: Final = "unspecified (set --licence to the terms of the source data)"
 
 
@@ -165,7 +168,7 @@ def _ingest_settings(settings: BuildSettings, salt: str) -> IngestSettings:
         min_words=settings.min_words,
         bot_authors=settings.bot_authors,
         min_replies=settings.min_replies,
-        temp_dir=settings.out / ".duckdb-tmp",
+        temp_dir=settings.out / TEMP_DIR,
     )
 
 
@@ -225,6 +228,7 @@ def build_community_benchmark(settings: BuildSettings) -> BuildResult:
             )
     finally:
         con.close()
+        shutil.rmtree(settings.out / TEMP_DIR, ignore_errors=True)  # spill files only
     if not communities:
         raise InputError(settings.out, f"no community left to write: {_reasons(left_out)}")
     dataset = CommunityDataset(

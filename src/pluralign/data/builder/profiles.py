@@ -52,7 +52,7 @@ PROMPT_CHARS: Final = 6000
 DEFAULT_RETRIES: Final = 2
 """Further tries, each with another seed, after a reply that is not a valid profile."""
 MAX_TOKENS: Final = 512
-"""Reply length limit of a profile (six fields of at most 120 characters fit easily)."""
+"""Reply length limit of a profile (six bounded fields fit easily)."""
 TEMPERATURE: Final = 0.7
 """Sampling temperature, so that a retry with another seed can give another reply."""
 
@@ -63,7 +63,7 @@ PROFILE_SCHEMA: Final = ResponseSchema(
 )
 """The JSON schema the profile reply is constrained to."""
 
-FIELD_CHARS: Final = (10, 120)
+FIELD_CHARS: Final = (10, 80)
 """Length bounds of each profile field where the server enforces them (llama.cpp)."""
 
 
