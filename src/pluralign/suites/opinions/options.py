@@ -10,6 +10,9 @@ from pluralign.suite import Preset, SuiteOptions
 
 PRESET_COUNTRIES: dict[Preset, int] = {Preset.QUICK: 2, Preset.PAPER: 10}
 """Countries steered to by default: the ones with the most questions in the data."""
+PRESET_QUESTIONS: dict[Preset, int | None] = {Preset.QUICK: 2, Preset.PAPER: None}
+"""Questions asked when ``--limit`` is not given (None = all). The quick size keeps the suite
+within its share of the main job: each question is asked 1 + countries times."""
 VERBAL_TOKENS: dict[Preset, int] = {Preset.QUICK: 96, Preset.PAPER: 192}
 """Token limit of a verbalised (JSON) distribution; a reply cut off there is unparsed."""
 LETTER_TOKENS: dict[Preset, int] = {Preset.QUICK: 16, Preset.PAPER: 48}

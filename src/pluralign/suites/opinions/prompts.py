@@ -30,7 +30,13 @@ def _options_block(options: Sequence[str]) -> str:
     return "Here are the options:\n" + "\n".join(lines)
 
 
-def _ask(reading: Reading, prompting: Prompting, country: str | None, letters: str) -> str:
+def _json_shape(letters: Sequence[str]) -> str:
+    """The reply's shape with placeholders, not numbers (an example would anchor the answer)."""
+    return "{" + ", ".join(f'"{letter}": <percent>' for letter in letters) + "}"
+
+
+def _ask(reading: Reading, prompting: Prompting, country: str | None, n_options: int) -> str:
+    letters = letters_for(n_options)
     if reading == "verbal":
         who = (
             "you would select each option"
@@ -38,8 +44,9 @@ def _ask(reading: Reading, prompting: Prompting, country: str | None, letters: s
             else f"someone from {country} would select each option"
         )
         return (
-            f"Give the probability, in percent, that {who}: a JSON object mapping each option "
-            f"letter ({letters}) to a whole number from 0 to 100, the numbers summing to 100."
+            f"Give the probability, in percent, that {who}: one line of JSON mapping each "
+            f"option letter to a whole number from 0 to 100, the numbers summing to 100, shaped "
+            f"like {_json_shape(letters)}"
         )
     subject = "you" if prompting == "default" else "they"
     return (
@@ -63,5 +70,5 @@ def prompt(
         if prompting == "default"
         else f"How would someone from {country} answer the following question:\n{question}"
     )
-    letters = ", ".join(letters_for(len(options)))
-    return f"{lead}\n\n{_options_block(options)}\n\n{_ask(reading, prompting, country, letters)}"
+    ask = _ask(reading, prompting, country, len(options))
+    return f"{lead}\n\n{_options_block(options)}\n\n{ask}"

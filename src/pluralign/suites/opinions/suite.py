@@ -12,6 +12,7 @@ from pluralign.suites.opinions.dataset_source import load_questions
 from pluralign.suites.opinions.options import (
     LETTER_TOKENS,
     PRESET_COUNTRIES,
+    PRESET_QUESTIONS,
     VERBAL_TOKENS,
     OpinionsOptions,
 )
@@ -37,11 +38,17 @@ def _dataset(options: OpinionsOptions) -> str | None:
     return str(options.opinions_data.expanduser().resolve()) if options.opinions_data else None
 
 
+def questions_for(settings: RunSettings) -> int | None:
+    """Questions asked: ``--limit``, else the preset's number (quick 2, paper all)."""
+    return settings.limit if settings.limit is not None else PRESET_QUESTIONS[settings.preset]
+
+
 def build(options: OpinionsOptions, settings: RunSettings) -> list[Task]:
     """One task per reading, each asking the chosen questions with both promptings.
 
-    ``--limit`` (else the preset's size) counts questions: each is asked with default
-    prompting and with cross-national prompting for every steered country with data for it.
+    ``--limit`` (else the preset's number, ``questions_for``) counts questions: each is asked
+    with default prompting and with cross-national prompting for every steered country with
+    data for it.
     """
     countries = list(countries_for(options, settings))
     tasks = []
@@ -52,7 +59,7 @@ def build(options: OpinionsOptions, settings: RunSettings) -> list[Task]:
                 dataset=_dataset(options),
                 reading=reading,
                 countries=countries,
-                questions=settings.item_limit,
+                questions=questions_for(settings),
                 samples=options.samples,
                 seed=settings.seed,
                 temperature=settings.temperature,
