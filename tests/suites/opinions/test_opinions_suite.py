@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -69,3 +70,21 @@ def test_placement_and_registration() -> None:
     assert SUITE.placement.goal_level == (GoalLevel.VALUES,)
     assert ItemFormat.DISTRIBUTION_MATCH in SUITE.placement.item_format
     assert not SUITE.itemised  # --limit counts questions inside the task
+
+
+FIXTURE = Path(__file__).parents[2] / "data" / "fixtures" / "opinions" / "global_opinions.csv"
+
+
+def test_a_published_file_runs_directly_with_its_own_countries() -> None:
+    options = OpinionsOptions(opinions_data=FIXTURE)
+    (task,) = SUITE.build(options, settings(mode="dist"))
+    assert task.metadata is not None
+    # Northland has two valid questions; the ties at one go by name.
+    assert task.metadata["countries"] == ["Northland", "Côte d'Ivoire"]
+    assert task.metadata["illustrative"] is False
+    assert task.metadata["dataset"]["licence"] == "CC-BY-NC-SA-4.0"
+    ids = [str(s.id) for s in task.dataset]
+    assert len(ids) == 4
+    assert ids[1].endswith("-Northland") and ids[3].endswith("-Côte d'Ivoire")
+    identity = SUITE.identity(options, settings())
+    assert str(identity["opinions_data"]).startswith(str(FIXTURE.resolve()) + "#")

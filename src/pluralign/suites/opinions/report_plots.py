@@ -84,6 +84,7 @@ def ranking_figure(rows: Sequence[ResultRow]) -> Figure | None:
         axes.set_xlim(0, 1)
         axes.set_xlabel("similarity (1 − Jensen–Shannon distance)")
         axes.set_title(f"{model} {task}", fontsize="small")
-        axes.legend(fontsize="x-small", frameon=False, loc="lower left")
-    figure.tight_layout()
+    handles, labels = axes_list[0].get_legend_handles_labels()
+    figure.legend(handles, labels, loc="lower center", ncol=3, fontsize="small", frameon=False)
+    figure.tight_layout(rect=(0, 0.4 / figure.get_figheight(), 1, 1))
     return figure
