@@ -148,3 +148,6 @@ def test_section_html_notes_and_sample_values(log: EvalLog) -> None:
     assert all(v.value is None and v.task == "opinions[dist]" for v in unreadable)
     assert {v.group for v in values} == {"default", "cross-national"}
     assert section.summary_metrics()[0] == "opinion_similarity"
+    default = [v.value for v in values if v.group == "default" and v.metric == "opinion_similarity"]
+    (row,) = [r for r in rows if r.group == "default" and r.metric == "opinion_similarity"]
+    assert row.estimate == pytest.approx(mean([float(v or 0.0) for v in default]), abs=1e-12)

@@ -37,8 +37,9 @@ _COUNTS = (UNPARSED_SHARE, "unparsed", REPLY_SHARE)
 def sample_values(log: EvalLog) -> list[SampleValue]:
     """Per sample and epoch: ``opinion_similarity`` and ``tvd`` in the group of its prompting.
 
-    The value is the readable one (None and ``unreadable`` when no distribution was read, so
-    it counts at the worst value). A log of another suite gives nothing.
+    The value is the headline one, as the result rows average it (a sampled reading's
+    unreadable replies included); None and ``unreadable`` when no distribution was read, so it
+    counts at the worst value. A log of another suite gives nothing.
     """
     metadata = log.eval.metadata or {}
     if metadata.get("suite") != SUITE_NAME:
@@ -50,7 +51,7 @@ def sample_values(log: EvalLog) -> list[SampleValue]:
             epoch=o.epoch,
             group=o.prompting,
             metric=metric,
-            value=getattr(o.value, parsed_metric(metric)),
+            value=None if o.unparsed else getattr(o.value, metric),
             unreadable=o.unparsed,
             task=task,
         )
