@@ -188,3 +188,14 @@ shares = st.lists(st.floats(0, 1, allow_nan=False), min_size=1, max_size=9)
 @given(st.dictionaries(countries, shares, min_size=1, max_size=5))
 def test_any_published_selections_string_parses_back(value: dict[str, list[float]]) -> None:
     assert parse_selections(f"defaultdict(<class 'list'>, {value!r})") == value
+
+
+def test_a_json_array_entry_that_is_not_a_record_is_skipped(tmp_path: Path) -> None:
+    records = json.loads(JSON.read_text())
+    path = tmp_path / "mixed.json"
+    path.write_text(json.dumps([records[0], "not a record", records[1]]))
+    data = read_opinions_json(path)
+    assert len(data.questions) == 2
+    (problem,) = data.problems
+    assert (problem.location, problem.kind) == ("record 2", "record skipped")
+    assert "got str" in problem.reason

@@ -233,10 +233,12 @@ def question_id(index: int, question: str, options: Iterable[str]) -> str:
 
 
 def question_from_record(
-    record: Mapping[str, Any], source: str, location: str, index: int
+    record: Mapping[str, Any] | object, source: str, location: str, index: int
 ) -> tuple[OpinionQuestion | None, list[LoadProblem]]:
     """One published record as a question (None when skipped) and the problems met."""
     try:
+        if not isinstance(record, Mapping):
+            raise _RecordError(f"expected a record (an object), got {type(record).__name__}")
         text = record.get("question")
         if not isinstance(text, str) or not text.strip():
             raise _RecordError("question: missing or blank")
@@ -271,7 +273,7 @@ def question_from_record(
 
 
 def questions_from_records(
-    records: Iterable[tuple[str, Mapping[str, Any]]], source: str
+    records: Iterable[tuple[str, Mapping[str, Any] | object]], source: str
 ) -> tuple[list[OpinionQuestion], list[LoadProblem]]:
     """Questions from (location, record) pairs, numbering them in order; problems collected."""
     questions: list[OpinionQuestion] = []
@@ -285,7 +287,7 @@ def questions_from_records(
 
 
 def _published(
-    records: Iterable[tuple[str, Mapping[str, Any]]], source: str, name: str
+    records: Iterable[tuple[str, Mapping[str, Any] | object]], source: str, name: str
 ) -> OpinionsData:
     questions, problems = questions_from_records(records, source)
     meta = OpinionsMeta(name=name, source=source, licence=HUB_LICENCE)
@@ -320,7 +322,7 @@ def read_opinions_json(path: str | Path) -> OpinionsData:
         raise InputError(source, reason, location=f"line {error.lineno}") from None
     if not isinstance(value, list):
         raise InputError(source, "expected a JSON array of records")
-    records = ((f"record {i}", r if isinstance(r, dict) else {}) for i, r in enumerate(value, 1))
+    records = ((f"record {i}", r) for i, r in enumerate(value, 1))
     return _published(records, source, Path(path).stem)
 
 
