@@ -28,7 +28,7 @@ from pluralign.testing import Turn, scripted_model, scripted_output
 
 DATA = load_illustrative()
 SCORES = {r.content: r.score for c in DATA.conversations for r in c.responses}
-REPLIES = re.compile(r"Reply A:\n(?P<a>.*?)\n\nReply B:\n(?P<b>.*?)\n\nAnswer", re.DOTALL)
+REPLIES = re.compile(r"Reply A:\n(?P<a>.*?)\n\nReply B:\n(?P<b>.*?)\n\n", re.DOTALL)
 OWN = "This participant's own survey answers."
 COMMUNITY = "This participant's community:"
 
