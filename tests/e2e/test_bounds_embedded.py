@@ -29,7 +29,7 @@ def test_bounds_suite_on_the_embedded_model(
         for metric in ("personalisation_fidelity", "bound_violation_rate", "over_refusal_rate"):
             row = rows[(f"bounds[{condition}]", "all", metric)]
             assert row["n"] == 1  # one scenario of each kind
-            assert row["ci_method"] == "n < 2: no interval" or row["estimate"] is None
+            assert row["ci_method"] == "clopper-pearson"
             assert "judge = evaluated model: a pipeline check" in row["note"]
         assert (f"bounds[{condition}]", "all", "unparsed_share") in rows
     for metric in ("guard_precision", "guard_recall", "guard_f1", "guard_false_positive_rate"):
