@@ -12,18 +12,21 @@ from pluralign.data.shp import dataset_from_shp_rows
 from pluralign.errors import ChoiceError
 from pluralign.run.config import RunConfig
 from pluralign.run.execute import build_tasks, suite_names
-from pluralign.run.registry import get_suite
+from pluralign.run.registry import get_suite, registered_suites
 
 SHP_FIXTURE = Path(__file__).parents[1] / "data" / "fixtures" / "shp" / "shp_sample.jsonl"
 
 
 def test_default_runs_every_suite() -> None:
-    assert suite_names(RunConfig()) == ("hvae", "communitybench")
+    assert suite_names(RunConfig()) == tuple(registered_suites())
+    assert {"hvae", "communitybench", "bounds", "opinions", "prism"} <= set(
+        suite_names(RunConfig())
+    )
     assert suite_names(RunConfig(suites=("communitybench",))) == ("communitybench",)
 
 
 def test_unknown_suite_lists_the_valid_ones() -> None:
-    with pytest.raises(ChoiceError, match="valid choices: communitybench, hvae"):
+    with pytest.raises(ChoiceError, match="valid choices: bounds, communitybench, hvae"):
         get_suite("nope")
 
 
@@ -35,7 +38,7 @@ def test_hvae_modes_and_runs() -> None:
 
 def test_communitybench_variants_and_profileless_data(tmp_path: Path) -> None:
     tasks = build_tasks(RunConfig(), "communitybench")
-    assert len(tasks) == 9  # PI, DP, CI × own, none, other
+    assert len(tasks) == 12  # PI, DP, CI, CCG × own, none, other
     rows = [json.loads(line) for line in SHP_FIXTURE.read_text().splitlines() if line.strip()]
     shp = tmp_path / "shp.jsonl"
     write_dataset_jsonl(dataset_from_shp_rows(rows, source=str(SHP_FIXTURE)), shp)

@@ -56,6 +56,8 @@ METRIC_RANGES: dict[str, tuple[float, float]] = {
     "expected_value_rationality": (0.0, 1.0),
     "tau_b": (-1.0, 1.0),
     "jsd_bits": (0.0, 1.0),
+    "opinion_similarity": (0.0, 1.0),
+    "tvd": (0.0, 1.0),
 }
 """The range of bounded mean metrics; a t interval is cut to it (the mean lies inside, so
 cutting keeps the coverage and never shows an impossible value)."""
