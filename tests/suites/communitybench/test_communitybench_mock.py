@@ -32,7 +32,7 @@ from pluralign.suites.communitybench.schema import (
     CbScoreMetadata,
     ChoiceScoreValue,
     DistributionScoreValue,
-    ScoreValue,
+    OptionScoreValue,
     read_score,
 )
 from pluralign.suites.communitybench.task import (
@@ -112,7 +112,7 @@ def metrics(log: EvalLog) -> dict[str, float]:
     return {name: m.value for name, m in log.results.scores[0].metrics.items()}
 
 
-def scores(log: EvalLog) -> dict[str, tuple[ScoreValue, CbScoreMetadata]]:
+def scores(log: EvalLog) -> dict[str, tuple[OptionScoreValue, CbScoreMetadata]]:
     """Every sample's score, read back through the score schema (strict: current layout)."""
     assert log.samples is not None
     assert log.eval.task_version == TASK_VERSION
