@@ -21,13 +21,14 @@ import math
 from collections.abc import Sequence
 
 from pluralign.scoring.distribution_metrics import js_distance_bits
+from pluralign.scoring.unreadable import worst_value
 
 SIMILARITY: str = "opinion_similarity"
 """Metric name of 1 − JS distance (distinct from CommunityBench's ``jsd_bits`` divergence)."""
 TVD: str = "tvd"
 """Metric name of the total variation distance."""
-WORST: dict[str, float] = {SIMILARITY: 0.0, TVD: 1.0}
-"""The worst value of each metric (disjoint supports): an unreadable answer scores this."""
+WORST: dict[str, float] = {SIMILARITY: worst_value(SIMILARITY), TVD: worst_value(TVD)}
+"""The worst value of each metric (disjoint supports), from the shared unreadable policy."""
 
 
 def _normalised(values: Sequence[float]) -> list[float]:
