@@ -135,16 +135,18 @@ def build_command(
         f"{result.dataset_path}: {manifest.communities} communities, {manifest.items} items "
         f"({splits}); gold {manifest.gold['description']}",
         highlight=False,
+        soft_wrap=True,
     )
     for name, reason in manifest.left_out.items():
-        console.print(f"left out {name}: {reason}", highlight=False)
-    console.print(f"manifest: {result.manifest_path}", highlight=False)
+        console.print(f"left out {name}: {reason}", highlight=False, soft_wrap=True)
+    console.print(f"manifest: {result.manifest_path}", highlight=False, soft_wrap=True)
     if manifest.communities < RUN_MIN_COMMUNITIES:
         console.print(
             f"note: CommunityBench's community identification shows {RUN_MIN_COMMUNITIES - 1} "
             f"candidate profiles and another community's as a stand-in: pluralign run needs at "
             f"least {RUN_MIN_COMMUNITIES} communities with profiles",
             highlight=False,
+            soft_wrap=True,
         )
 
 

@@ -290,7 +290,7 @@ def _manifest(
             "candidate_pool": settings.pool_size,
             "min_words": settings.min_words,
             "bot_authors": list(settings.bot_authors),
-            "bot_suffix": "bot",
+            "bot_suffix": IngestSettings.bot_suffix,
             "profile_posts": settings.profile_posts,
             "profile_retries": settings.profile_retries,
             "limit_communities": settings.limit_communities,
