@@ -23,6 +23,7 @@ import yaml
 from rich.console import Console
 
 from pluralign import __version__
+from pluralign.data.builder.commands import app as community_app
 from pluralign.data.commands import app as data_app
 from pluralign.errors import InputError, PluralignError
 from pluralign.goals.commands import catalog
@@ -350,6 +351,7 @@ def compare_command(
 
 app.add_typer(policy_app, name="policy")
 app.add_typer(data_app, name="data")
+app.add_typer(community_app, name="community")
 app.command("catalog")(catalog)
 
 
