@@ -19,6 +19,7 @@ from pluralign.suites.communitybench.placement import COMMUNITYBENCH_CHOICE
 from pluralign.suites.communitybench.records import PROFILE_VARIANTS, ProfileVariant
 from pluralign.suites.communitybench.report_section import CommunityBenchSection
 from pluralign.suites.communitybench.task import (
+    DEFAULT_CANDIDATES,
     communitybench_ci,
     communitybench_dp,
     communitybench_pi,
@@ -37,16 +38,16 @@ def build(options: CommunityBenchOptions, settings: RunSettings) -> list[Task]:
     variant only; CI needs profiles to choose among, CCG to judge by.
     """
     letter_tokens, json_tokens = REPLY_TOKENS[settings.preset]
-    builds: list[tuple[Callable[..., Task], int]] = [
-        (communitybench_pi, letter_tokens),
-        (communitybench_dp, json_tokens),
-        (communitybench_ci, letter_tokens),
+    builds: list[tuple[Callable[..., Task], int, dict[str, int]]] = [
+        (communitybench_pi, letter_tokens, {}),
+        (communitybench_dp, json_tokens, {}),
     ]
     data = options.community_data
     dataset = str(data.resolve()) if data else None
     variants = profile_variants(options)
-    if variants == ("none",):
-        builds = builds[:2]
+    k = ci_candidates(options)
+    if variants != ("none",) and k is not None:
+        builds.append((communitybench_ci, letter_tokens, {"k": k}))
     extra = {} if settings.temperature is None else {"temperature": settings.temperature}
     ccg = [
         communitybench_ccg(
@@ -68,8 +69,9 @@ def build(options: CommunityBenchOptions, settings: RunSettings) -> list[Task]:
             seed=settings.seed,
             max_tokens=tokens,
             **extra,
+            **own,
         )
-        for make, tokens in builds
+        for make, tokens, own in builds
         for mode in settings.modes
         for profile in variants
     ] + ccg
@@ -88,6 +90,37 @@ def profile_variants(options: CommunityBenchOptions) -> tuple[ProfileVariant, ..
         )
         return ("none",)
     return PROFILE_VARIANTS
+
+
+def ci_candidates(options: CommunityBenchOptions) -> int | None:
+    """CI's candidates per item: the default k, fewer for data with few profiled communities.
+
+    The ``other`` variant needs one profiled community beyond the k candidates, so k is at
+    most the number of profiled communities − 1; below 2 candidates CI is left out (logged).
+    """
+    if options.community_data is None:
+        return DEFAULT_CANDIDATES
+    data = read_dataset_jsonl(options.community_data)
+    profiled = len(data.communities) - len(data.communities_without_profile())
+    k = min(DEFAULT_CANDIDATES, profiled - 1)
+    if k < 2:
+        logger.warning(
+            "%s: %d profiled communities; community identification needs at least 3 "
+            "(2 candidates and another community's profile): leaving it out",
+            options.community_data,
+            profiled,
+        )
+        return None
+    if k < DEFAULT_CANDIDATES:
+        logger.warning(
+            "%s: %d profiled communities; community identification offers %d candidates "
+            "instead of %d",
+            options.community_data,
+            profiled,
+            k,
+            DEFAULT_CANDIDATES,
+        )
+    return k
 
 
 def identity(options: CommunityBenchOptions, settings: RunSettings) -> Mapping[str, object]:
