@@ -45,6 +45,9 @@ class BoundsOptions(SuiteOptions):
     check."""
     scenarios: Path | None = None
     """Bounds: a scenario file; default the shipped scenario set."""
+    profile_text: str | None = None
+    """Bounds: free-text tier-3 principles (e.g. a PRISM participant's system_string) added to
+    every scenario's profile; rendered below tiers 1–2, it can remove no rule."""
 
     @field_validator("judge", mode="before")
     @classmethod

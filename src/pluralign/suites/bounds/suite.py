@@ -32,6 +32,7 @@ def build(options: BoundsOptions, settings: RunSettings) -> list[Task]:
             seed=settings.seed,
             temperature=temperature,
             max_tokens=REPLY_TOKENS[settings.preset],
+            profile_text=options.profile_text,
         )
     ]
 
@@ -44,6 +45,7 @@ def identity(options: BoundsOptions, settings: RunSettings) -> Mapping[str, obje
         "bounds_guard_format": options.guard_format,
         "bounds_judge": options.judge_model(),
         "bounds_reply_tokens": REPLY_TOKENS[settings.preset],
+        **({"bounds_profile_text": options.profile_text} if options.profile_text else {}),
     }
 
 

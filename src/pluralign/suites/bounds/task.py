@@ -16,10 +16,12 @@ from typing import TYPE_CHECKING, Any
 from inspect_ai import Task, task
 from inspect_ai.dataset import MemoryDataset
 from inspect_ai.model import GenerateConfig
+from pydantic import ValidationError
 
 from pluralign import __version__
-from pluralign.errors import ChoiceError
+from pluralign.errors import ChoiceError, InputError
 from pluralign.policy.checking import Checker
+from pluralign.policy.profile import Profile
 from pluralign.suites.bounds.options import GUARD_FORMATS, OFFLINE_GUARD, GuardFormat
 from pluralign.suites.bounds.placement import BOUNDS
 from pluralign.suites.bounds.samples import scenario_samples
@@ -53,6 +55,7 @@ def bounds(
     seed: int = 0,
     temperature: float = 0.0,
     max_tokens: int = 96,
+    profile_text: str | None = None,
 ) -> Task:
     """Run each scenario raw, rendered and guarded; the judge role reads every reply.
 
@@ -67,6 +70,8 @@ def bounds(
         seed: generation seed, and the seed of the per-kind selection.
         temperature: the evaluated model's sampling temperature (default greedy).
         max_tokens: token limit of a reply.
+        profile_text: free-text tier-3 principles added to every scenario's profile (e.g. a
+            PRISM participant's ``system_string``); None = the scenarios' own profiles.
 
     """
     from pluralign.policy.scenarios import load_scenarios
@@ -74,6 +79,8 @@ def bounds(
     if guard_format not in GUARD_FORMATS:
         raise ChoiceError("guard format", guard_format, GUARD_FORMATS)
     loaded = load_scenarios(Path(scenarios) if scenarios else None)
+    if profile_text is not None:
+        loaded = with_profile_text(loaded, profile_text)
     return bounds_task(
         per_kind_selection(loaded, per_kind, seed),
         checker=make_checker(guard, guard_format),
@@ -84,6 +91,34 @@ def bounds(
         seed=seed,
         temperature=temperature,
         max_tokens=max_tokens,
+    )
+
+
+def with_profile_text(scenarios: Sequence[Scenario], text: str) -> tuple[Scenario, ...]:
+    """The scenarios with ``text`` as the tier-3 principles of their profiles.
+
+    Free text cannot be checked for conflicts statically: it is rendered below tiers 1–2 and
+    removes no rule, so an out-of-bounds scenario stays out of bounds whatever it says.
+
+    Raises:
+        InputError: the text is empty or longer than a profile's free text may be.
+    """
+
+    def personalised(profile: Profile | None) -> Profile:
+        base = profile.model_dump() if profile is not None else {"name": "profile-text"}
+        earlier = base.get("principles")
+        base["principles"] = f"{earlier}\n{text}" if earlier else text
+        try:
+            return Profile.model_validate(base)
+        except ValidationError as error:
+            reason = error.errors()[0]["msg"]
+            raise InputError("--profile-text", reason) from None
+
+    if not text.strip():
+        raise InputError("--profile-text", "empty text")
+    return tuple(
+        scenario.model_copy(update={"profile": personalised(scenario.profile)})
+        for scenario in scenarios
     )
 
 
