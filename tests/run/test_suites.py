@@ -38,7 +38,7 @@ def test_hvae_modes_and_runs() -> None:
 
 def test_communitybench_variants_and_profileless_data(tmp_path: Path) -> None:
     tasks = build_tasks(RunConfig(), "communitybench")
-    assert len(tasks) == 12  # PI, DP, CI, CCG × own, none, other
+    assert len(tasks) == 11  # PI, DP, CI × own, none, other; CCG × own, none (quick)
     rows = [json.loads(line) for line in SHP_FIXTURE.read_text().splitlines() if line.strip()]
     shp = tmp_path / "shp.jsonl"
     write_dataset_jsonl(dataset_from_shp_rows(rows, source=str(SHP_FIXTURE)), shp)

@@ -155,7 +155,7 @@ def test_build_command_writes_dataset_and_manifest(
     assert result.exit_code == 0, result.output
     assert "3 communities, 4 items" in result.output
     assert "gold vote_share (α₀ = 1)" in result.output
-    assert "needs at least 5 communities with profiles" in result.output
+    assert "offers fewer than 4 candidates" in result.output
     assert sorted(path.name for path in out.iterdir()) == [
         "dataset.jsonl",
         "manifest.json",

@@ -45,7 +45,7 @@ def test_limit_takes_k_scenarios_of_each_kind_under_every_condition() -> None:
     assert set(counts.values()) == {1} and len(counts) == 9
     assert _kinds(_settings()) == Counter(
         {
-            (k, c): 2
+            (k, c): 1
             for k in ("in_bounds", "out_of_bounds", "near_boundary")
             for c in ("raw", "rendered", "guarded")
         }

@@ -25,13 +25,15 @@ def _ccg(options: CommunityBenchOptions, settings: RunSettings) -> list[Task]:
     return [t for t in build(options, settings) if (t.metadata or {}).get("cb_task") == "ccg"]
 
 
-def test_ccg_runs_once_per_variant_in_every_mode() -> None:
+def test_ccg_runs_once_per_variant_in_every_mode_other_only_at_paper_size() -> None:
     modes: tuple[Mode, ...] = ("verbal", "dist", "both")
     for mode in modes:
         tasks = _ccg(CommunityBenchOptions(), _settings(mode))
-        assert [_meta(t)["profile"] for t in tasks] == ["own", "none", "other"]
+        assert [_meta(t)["profile"] for t in tasks] == ["own", "none"]
         assert all(_meta(t)["mode"] == "generation" for t in tasks)
-    assert len(build(CommunityBenchOptions(), _settings("verbal"))) == 12
+    paper = _ccg(CommunityBenchOptions(), _settings("verbal", Preset.PAPER))
+    assert [_meta(t)["profile"] for t in paper] == ["own", "none", "other"]
+    assert len(build(CommunityBenchOptions(), _settings("verbal"))) == 11
 
 
 def test_quick_replies_are_capped_and_paper_ones_longer() -> None:

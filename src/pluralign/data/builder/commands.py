@@ -26,7 +26,9 @@ app = typer.Typer(
 console = Console()
 
 RUN_MIN_COMMUNITIES = 5
-"""Communities ``pluralign run --suite communitybench`` needs by default (CI: k = 4 + 1)."""
+"""Profiled communities CommunityBench's identification task needs for its default 4 candidates
+and another community's profile as a stand-in; with fewer it offers fewer candidates (3 at
+least; below that the task is left out)."""
 
 
 @app.callback()
@@ -142,9 +144,9 @@ def build_command(
     console.print(f"manifest: {result.manifest_path}", highlight=False, soft_wrap=True)
     if manifest.communities < RUN_MIN_COMMUNITIES:
         console.print(
-            f"note: CommunityBench's community identification shows {RUN_MIN_COMMUNITIES - 1} "
-            f"candidate profiles and another community's as a stand-in: pluralign run needs at "
-            f"least {RUN_MIN_COMMUNITIES} communities with profiles",
+            f"note: with {manifest.communities} communities CommunityBench's community "
+            f"identification offers fewer than {RUN_MIN_COMMUNITIES - 1} candidates (it needs "
+            f"at least 3 profiled communities, else pluralign run leaves it out)",
             highlight=False,
             soft_wrap=True,
         )

@@ -23,6 +23,14 @@ CCG_REPLY_TOKENS: dict[Preset, int] = {
 """Token limits of a CCG reply. The quick preset keeps the generation (and what the judges
 read) short; a reply cut there is judged as written and counted (``reply_cut_off``)."""
 
+CCG_VARIANTS: dict[Preset, tuple[str, ...]] = {
+    Preset.QUICK: ("own", "none"),
+    Preset.PAPER: ("own", "none", "other"),
+}
+"""Profile variants of CCG per preset. Each CCG sample costs a generation and a judge call per
+judge, so the quick preset keeps the own-vs-none sensitivity and leaves ``other`` to paper
+runs (PI, DP and CI run all three at every size)."""
+
 
 class CommunityBenchOptions(SuiteOptions):
     """Options of the CommunityBench suite."""

@@ -12,6 +12,7 @@ from pluralign.run.config import file_identity
 from pluralign.suite import RunSettings, Suite
 from pluralign.suites.communitybench.options import (
     CCG_REPLY_TOKENS,
+    CCG_VARIANTS,
     REPLY_TOKENS,
     CommunityBenchOptions,
 )
@@ -32,7 +33,8 @@ logger = logging.getLogger(__name__)
 def build(options: CommunityBenchOptions, settings: RunSettings) -> list[Task]:
     """PI, DP and CI with each profile variant in each configured mode; CCG once per variant.
 
-    CCG has no reading mode, so it runs once per profile variant whatever ``--mode`` says.
+    CCG has no reading mode, so it runs once per profile variant whatever ``--mode`` says
+    (the quick preset: own and none only, see ``CCG_VARIANTS``).
 
     Data without community profiles (e.g. imported from SHP) runs PI and DP with the ``none``
     variant only; CI needs profiles to choose among, CCG to judge by.
@@ -59,7 +61,7 @@ def build(options: CommunityBenchOptions, settings: RunSettings) -> list[Task]:
             **extra,
         )
         for profile in variants
-        if variants != ("none",)
+        if variants != ("none",) and profile in CCG_VARIANTS[settings.preset]
     ]
     return [
         make(
