@@ -62,7 +62,8 @@ class Verdict(BaseModel):
     threshold: float | None = Field(default=None, ge=0.0, le=1.0)
     """The score at or above which the guard calls a text unsafe (its fixed operating point)."""
     guard: str = ""
-    """Which guard judged (e.g. ``offline``, ``judge[llama-guard-3]:openai-api/vllm/llama-guard-3``)."""
+    """Which guard judged, e.g. ``offline`` or
+    ``judge[llama-guard-3]:openai-api/vllm/llama-guard-3``."""
     reason: str | None = None
     """The guard's one-sentence reason, or why its reply was unparsed."""
 
