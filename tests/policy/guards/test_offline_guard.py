@@ -30,10 +30,16 @@ from pluralign.policy.runtime import PolicyStack
 from pluralign.policy.scenarios import load_scenarios
 from pluralign.scoring import embeddings
 
-needs_embeddings = pytest.mark.skipif(
-    embeddings.embeddings_unavailable() is not None,
-    reason=str(embeddings.embeddings_unavailable()),
-)
+
+@pytest.fixture
+def embedding_stack() -> None:
+    """`make test` installs the embedding stack: without it the install is broken (fail)."""
+    reason = embeddings.embeddings_unavailable()
+    if reason is not None:
+        pytest.fail(f"the embedding stack is part of the test install: {reason}")
+
+
+needs_embeddings = pytest.mark.usefixtures("embedding_stack")
 
 
 def check(guard: OfflineGuard, text: str, deployment: str, side: Side = Side.INPUT) -> Verdict:
