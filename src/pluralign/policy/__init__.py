@@ -13,9 +13,11 @@ Modules, one idea each:
 - :mod:`~pluralign.policy.guard_config` — rendering as a guard configuration;
 - :mod:`~pluralign.policy.checking` — the checker protocol guards implement;
 - :mod:`~pluralign.policy.runtime` — the API a product embeds;
+- :mod:`~pluralign.policy.cache` — composed policies cached per (stack, profile) for servers;
 - :mod:`~pluralign.policy.commands` — the ``pluralign policy`` commands.
 """
 
+from pluralign.policy.cache import PolicyCache
 from pluralign.policy.composition import compose
 from pluralign.policy.effective import EffectivePolicy
 from pluralign.policy.loading import load_policy, load_profile
@@ -26,6 +28,7 @@ from pluralign.policy.runtime import PolicyStack, UserPolicy
 __all__ = [
     "EffectivePolicy",
     "Policy",
+    "PolicyCache",
     "PolicyStack",
     "Profile",
     "Rule",
