@@ -168,6 +168,23 @@ def _run_options(
         typer.Option(min=0.0, help="Sampling temperature (default: each suite's own)."),
     ] = None,
     max_connections: Annotated[int, typer.Option(min=1, help="Concurrent model calls.")] = 2,
+    max_retries: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            help="Retries of a failed model request, with back-off (default: 5 for the embedded "
+            "model, 10 for others).",
+        ),
+    ] = None,
+    timeout: Annotated[
+        int | None,
+        typer.Option(
+            min=1, help="Seconds a request attempt may take before it is retried (default: 300)."
+        ),
+    ] = None,
+    task_retries: Annotated[
+        int, typer.Option(min=0, help="Retries of a task that ended in error (eval_set).")
+    ] = 0,
     extractor: Annotated[
         str | None,
         typer.Option(
@@ -224,6 +241,9 @@ def run_command(**values: Any) -> None:
         seed=values["seed"],
         temperature=values["temperature"],
         max_connections=values["max_connections"],
+        max_retries=values["max_retries"],
+        timeout=values["timeout"],
+        task_retries=values["task_retries"],
         extractor=values["extractor"],
         log_dir=values["log_dir"],
         port=values["port"],

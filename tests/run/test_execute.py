@@ -132,3 +132,26 @@ def test_latest_logs_follow_the_index_not_a_glob(tmp_path: Path) -> None:
 )
 def test_model_slugs_are_safe_directory_names(model: str, slug: str) -> None:
     assert model_slug(model) == slug
+
+
+def test_retry_and_timeout_flags_reach_inspect(tmp_path: Path) -> None:
+    config = _hvae(
+        models=("mockllm/model",),
+        targets=("control",),
+        limit=1,
+        log_dir=tmp_path,
+        max_retries=2,
+        timeout=7,
+        task_retries=1,
+    )
+    outcome = run(config, display="none")
+    generate = outcome.logs[0].plan.config
+    assert (generate.max_retries, generate.attempt_timeout) == (2, 7)
+
+
+def test_retry_defaults_depend_on_the_model_kind() -> None:
+    embedded = RunConfig.of(suites=("hvae",))
+    named = RunConfig.of(suites=("hvae",), models=("mockllm/model",))
+    assert (embedded.request_retries(), named.request_retries()) == (5, 10)
+    assert embedded.attempt_timeout() == 300
+    assert RunConfig.of(timeout=9, max_retries=0).request_retries() == 0

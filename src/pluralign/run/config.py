@@ -30,6 +30,9 @@ from pluralign.run.policy_stack import RunPolicy, load_run_policy, stack_refs
 from pluralign.suite import Mode, Preset, RunSettings, Suite, SuiteOptions, canonical_mode
 
 __all__ = [
+    "DEFAULT_MAX_RETRIES",
+    "DEFAULT_MAX_RETRIES_EMBEDDED",
+    "DEFAULT_TIMEOUT_S",
     "LOG_ROOT_ENV",
     "SELF_EXTRACTOR",
     "STACK_FIELDS",
@@ -45,6 +48,14 @@ LOG_ROOT_ENV = "PLURALIGN_LOG_ROOT"
 
 SELF_EXTRACTOR = "self"
 """``--extractor self``: the evaluated model reads its own unparsed replies."""
+
+DEFAULT_MAX_RETRIES_EMBEDDED = 5
+"""Request retries against the embedded server: on loopback a failure is rarely transient, so a
+few retries suffice before the sample is recorded as an error."""
+DEFAULT_MAX_RETRIES = 10
+"""Request retries against other models (hosted APIs rate-limit and fail transiently)."""
+DEFAULT_TIMEOUT_S = 300
+"""Seconds per request attempt: a long reply from a 135M model on 2 busy cores fits well inside."""
 
 STACK_FIELDS = ("tier1", "tier2", "profile")
 """The ``RunConfig`` fields (and ``pluralign run`` options) naming the policy stack."""
@@ -70,6 +81,16 @@ class RunConfig(BaseModel):
     temperature: float | None = Field(default=None, ge=0.0)
     """Sampling temperature; None = each suite's default."""
     max_connections: int = Field(default=2, ge=1)
+    max_retries: int | None = Field(default=None, ge=0)
+    """Retries of a failed model request, with Inspect's exponential back-off (Inspect's
+    ``max_retries``); None = :data:`DEFAULT_MAX_RETRIES_EMBEDDED` for the embedded model,
+    :data:`DEFAULT_MAX_RETRIES` for other models."""
+    timeout: int | None = Field(default=None, ge=1)
+    """Seconds one request attempt may take before it is abandoned and retried (Inspect's
+    ``attempt_timeout``); None = :data:`DEFAULT_TIMEOUT_S`."""
+    task_retries: int = Field(default=0, ge=0)
+    """How often ``eval_set`` retries a task that ended in error (Inspect's
+    ``retry_attempts``); finished samples are reused on each retry."""
     extractor: str | None = None
     """Model for the ``extractor`` role (reads a letter from unparsed replies); ``self`` = the
     evaluated model; None = the parsing rules only."""
@@ -151,6 +172,16 @@ class RunConfig(BaseModel):
         if self.tier1 is None:
             return None
         return load_run_policy(self.tier1, self.tier2, self.profile)
+
+    def request_retries(self) -> int:
+        """Inspect's per-request ``max_retries``: as given, else the default for the model kind."""
+        if self.max_retries is not None:
+            return self.max_retries
+        return DEFAULT_MAX_RETRIES if self.models else DEFAULT_MAX_RETRIES_EMBEDDED
+
+    def attempt_timeout(self) -> int:
+        """Inspect's ``attempt_timeout`` in seconds: as given, else :data:`DEFAULT_TIMEOUT_S`."""
+        return self.timeout or DEFAULT_TIMEOUT_S
 
     def options_for(self, suite: Suite) -> SuiteOptions:
         """The suite's options: as configured, else its defaults."""

@@ -115,10 +115,12 @@ def run(config: RunConfig, display: str = "rich") -> RunOutcome:
                         limit=suite_limit(config, name),
                         max_connections=config.max_connections,
                         display=display,  # type: ignore[arg-type]
-                        retry_attempts=0,
+                        retry_attempts=config.task_retries,
                         retry_immediate=False,
                         fail_on_error=False,
                         log_level="warning",
+                        max_retries=config.request_retries(),
+                        attempt_timeout=config.attempt_timeout(),
                     )
                 except PrerequisiteError as error:
                     raise InputError(set_dir, plain_message(error)) from None
