@@ -1,0 +1,1 @@
+"""Reliability under faults, interruptions, hostile input and secrets."""
