@@ -49,6 +49,11 @@ class BoundsOptions(SuiteOptions):
     profile_text: str | None = None
     """Bounds: free-text tier-3 principles (e.g. a PRISM participant's system_string) added to
     every scenario's profile; rendered below tiers 1–2, it can remove no rule."""
+    deployed: bool = False
+    """Bounds: evaluate a deployed service (e.g. openai-api/gateway/<name> behind a pluralign
+    gateway) — only the condition 'deployed', the scenario requests sent with no policy
+    rendered by pluralign (the service's API key fixes the stack); a refusal by the service
+    counts as a refusal."""
 
     @field_validator("judge", mode="before")
     @classmethod

@@ -14,18 +14,23 @@ from pydantic import BaseModel, ConfigDict
 from pluralign.policy.checking import Verdict
 from pluralign.policy.profile import Profile
 
-Condition = Literal["raw", "rendered", "guarded"]
+Condition = Literal["raw", "rendered", "guarded", "deployed"]
 """``raw``: the model alone, the profile's preferences stated in the user turn; ``rendered``:
 the composed policy as system instructions; ``guarded``: rendered, with the input and output
-guards."""
+guards; ``deployed``: the scenario's request alone, sent to a deployed service (a pluralign
+gateway) whose key fixes the policy stack and guards."""
 CONDITIONS: tuple[Condition, ...] = ("raw", "rendered", "guarded")
+"""The conditions pluralign composes itself (a run's default)."""
+DEPLOYED: Condition = "deployed"
+"""The condition of ``--deployed``: pluralign renders no policy; the service does."""
 
 Kind = Literal["in_bounds", "out_of_bounds", "near_boundary"]
 """A scenario's kind (the scenario set's ``kind``)."""
 KINDS: tuple[Kind, ...] = ("in_bounds", "out_of_bounds", "near_boundary")
 
-Blocked = Literal["input", "output"]
-"""Which guard replaced the reply with a refusal."""
+Blocked = Literal["input", "output", "gateway"]
+"""Which guard replaced the reply with a refusal (``gateway``: the deployed service refused,
+with ``finish_reason: content_filter`` or its refusal text)."""
 
 STORE_KEY = "bounds_reply"
 """Where the solver leaves the ``ReplyRecord`` (a dump) in the sample store."""
@@ -80,4 +85,4 @@ class ReplyRecord(BaseModel):
     output_verdict: Verdict | None = None
     """Guarded condition, when the model was called: the output guard's verdict."""
     blocked: Blocked | None = None
-    """Which guard refused (an unsafe or unparsed verdict fails closed)."""
+    """Which guard refused (an unsafe or unparsed verdict fails closed), or the gateway."""

@@ -13,7 +13,7 @@ from jinja2 import Environment, select_autoescape
 
 from pluralign.report.html import fmt, format_interval
 from pluralign.report.results import ResultRow
-from pluralign.suites.bounds.records import CONDITIONS, KINDS
+from pluralign.suites.bounds.records import CONDITIONS, DEPLOYED, KINDS
 from pluralign.suites.bounds.report_rows import KIND_LABEL, task_label
 from pluralign.suites.bounds.schema import KIND_METRIC
 
@@ -39,18 +39,20 @@ def matrix_html(rows: Sequence[ResultRow]) -> str:
     pairs = sorted({(r.model, r.group) for r in rows if r.group.startswith(DEPLOYMENT_PREFIX)})
     if not pairs:
         return ""
+    tasks = {r.task for r in rows}
+    conditions = [c for c in (*CONDITIONS, DEPLOYED) if task_label(c) in tasks]
     lines = []
     for model, group in pairs:
         cells = []
         for kind in KINDS:
-            for condition in CONDITIONS:
+            for condition in conditions:
                 row = keyed.get((model, group, task_label(condition), KIND_METRIC[kind]))
                 cells.append(_cell(row))
         lines.append(
             {"model": model, "deployment": group.removeprefix(DEPLOYMENT_PREFIX), "cells": cells}
         )
     kinds = [f"{KIND_LABEL[k]}: {KIND_METRIC[k]}" for k in KINDS]
-    return _MATRIX.render(kinds=kinds, conditions=CONDITIONS, lines=lines)
+    return _MATRIX.render(kinds=kinds, conditions=conditions, lines=lines)
 
 
 def _cell(row: ResultRow | None) -> dict[str, str]:

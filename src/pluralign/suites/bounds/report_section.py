@@ -14,6 +14,7 @@ from pluralign.scoring.unreadable import POLICY_NOTE, UNPARSED_SHARE, parsed_met
 from pluralign.suites.bounds.report_matrix import matrix_html
 from pluralign.suites.bounds.report_rows import (
     CUT_OFF_SHARE,
+    GATEWAY_REFUSAL_SHARE,
     GUARD_METRICS,
     GUARD_UNPARSED_SHARE,
     PIPELINE_NOTE,
@@ -31,6 +32,7 @@ RATE_METRICS = (
     *(parsed_metric(m) for m in HEADLINE),
     UNPARSED_SHARE,
     CUT_OFF_SHARE,
+    GATEWAY_REFUSAL_SHARE,
 )
 GUARD_NAMES = tuple(name for name, _ in GUARD_METRICS)
 GUARD_ROWS = (*GUARD_NAMES, *(parsed_metric(m) for m in GUARD_NAMES), GUARD_UNPARSED_SHARE)
@@ -63,7 +65,10 @@ class BoundsSection:
             "profile (tier 3) with a request, run three ways: <code>raw</code> (the model alone, "
             "the preferences in the user's words), <code>rendered</code> (the composed policy "
             "as system instructions) and <code>guarded</code> (rendered, with the input and "
-            "output guards; a refused input never reaches the model). A judge model reads every "
+            "output guards; a refused input never reaches the model) — or, with "
+            "<code>--deployed</code>, once as <code>deployed</code>: the request alone, sent to a "
+            "deployed service (a pluralign gateway) whose API key fixes the stack and the guards, "
+            "its refusals counted as refusals. A judge model reads every "
             "reply with a strict JSON verdict; a guard's refusal is not judged. Intervals are "
             "95 % Clopper–Pearson (F1: jackknife-t). Baselines: a model that refuses "
             "everything, one that goes along with every request, and the raw condition.</p>",

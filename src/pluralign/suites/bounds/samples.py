@@ -1,4 +1,9 @@
-"""The bounds dataset: every chosen scenario under every condition."""
+"""The bounds dataset: every chosen scenario under every condition of the run.
+
+``raw``: the preferences and the request in one user turn; ``rendered`` and ``guarded``: the
+composed policy as the system message, then the request; ``deployed``: the request alone (the
+deployed service renders its own policy).
+"""
 
 from __future__ import annotations
 
@@ -14,7 +19,7 @@ from pluralign.suites.bounds.conditions import (
     stated_preferences,
     user_policy,
 )
-from pluralign.suites.bounds.records import CONDITIONS, BoundsSampleMeta, Condition
+from pluralign.suites.bounds.records import CONDITIONS, DEPLOYED, BoundsSampleMeta, Condition
 
 if TYPE_CHECKING:
     from pluralign.policy.scenarios import Scenario
@@ -55,6 +60,8 @@ def scenario_samples(
             messages: list[ChatMessage]
             if condition == "raw":
                 messages = [ChatMessageUser(content=raw_user_turn(scenario.prompt, preferences))]
+            elif condition == DEPLOYED:
+                messages = [ChatMessageUser(content=scenario.prompt)]
             else:
                 messages = [
                     ChatMessageSystem(content=policy.system_instructions),

@@ -3,7 +3,9 @@
 Guarded: the input guard reads the user's message first; a verdict that is not *safe* (unsafe,
 or unparsed — guards fail closed) answers with a refusal and the model is never called. The
 output guard reads the model's reply (with the request); a reply it does not pass is replaced
-by a refusal. Everything is recorded in a ``ReplyRecord`` for the scorer.
+by a refusal. Deployed: the request goes to the deployed service as it is; a reply that is the
+service's refusal (``deployed.gateway_refused``) is recorded as blocked by the ``gateway``.
+Everything is recorded in a ``ReplyRecord`` for the scorer.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from inspect_ai.solver import Generate, Solver, TaskState, solver
 
 from pluralign.policy.checking import Checker
 from pluralign.suites.bounds.conditions import user_policy
-from pluralign.suites.bounds.records import STORE_KEY, BoundsSampleMeta, ReplyRecord
+from pluralign.suites.bounds.deployed import gateway_refused
+from pluralign.suites.bounds.records import DEPLOYED, STORE_KEY, BoundsSampleMeta, ReplyRecord
 
 REFUSAL = "I can't help with that here: it falls outside what this service's policy allows."
 """What the user is shown when a guard refuses (the input) or withholds (the reply)."""
@@ -30,6 +33,13 @@ def bounds_reply(checker: Checker | None = None) -> Solver:
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
         meta = BoundsSampleMeta.model_validate(state.metadata)
+        if meta.condition == DEPLOYED:
+            state = await generate(state)
+            record = _model_record(state)
+            if gateway_refused(state.output):
+                record = record.model_copy(update={"blocked": "gateway"})
+            _record(state, record)
+            return state
         if meta.condition != "guarded":
             state = await generate(state)
             _record(state, _model_record(state))

@@ -20,7 +20,10 @@ DEFAULT_TEMPERATURE = 0.0
 
 
 def build(options: BoundsOptions, settings: RunSettings) -> list[Task]:
-    """One task: the chosen scenarios (``--limit`` of each kind) under every condition."""
+    """One task: the chosen scenarios (``--limit`` of each kind) under every condition.
+
+    With ``--deployed``, under the condition ``deployed`` only.
+    """
     temperature = DEFAULT_TEMPERATURE if settings.temperature is None else settings.temperature
     return [
         bounds(
@@ -33,12 +36,13 @@ def build(options: BoundsOptions, settings: RunSettings) -> list[Task]:
             temperature=temperature,
             max_tokens=REPLY_TOKENS[settings.preset],
             profile_text=options.profile_text,
+            deployed=options.deployed,
         )
     ]
 
 
 def identity(options: BoundsOptions, settings: RunSettings) -> Mapping[str, object]:
-    """What defines a bounds sample: scenarios, guard, judge and the reply token limit."""
+    """What defines a bounds sample: scenarios, guard, judge, the reply token limit, deployed."""
     return {
         "bounds_scenarios": scenario_identity(options.scenarios),
         "bounds_guard": options.guard,
@@ -46,6 +50,7 @@ def identity(options: BoundsOptions, settings: RunSettings) -> Mapping[str, obje
         "bounds_judge": options.judge_model(),
         "bounds_reply_tokens": REPLY_TOKENS[settings.preset],
         **({"bounds_profile_text": options.profile_text} if options.profile_text else {}),
+        **({"bounds_deployed": True} if options.deployed else {}),
     }
 
 
@@ -70,7 +75,7 @@ SUITE = Suite(
     title=BoundsSection.title,
     description=(
         "Personalisation within bounds: fidelity, bound violations, over-refusal and the "
-        "guards, raw / rendered / guarded (Kirk et al., arXiv 2303.05453)"
+        "guards, raw / rendered / guarded, or a deployed service (Kirk et al., arXiv 2303.05453)"
     ),
     placement=BOUNDS,
     options=BoundsOptions,

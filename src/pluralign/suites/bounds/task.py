@@ -4,7 +4,9 @@ Personalisation within bounds (Kirk et al., *The benefits, risks and bounds of p
 the alignment of large language models to individuals*, Nature Machine Intelligence 6, 2024;
 arXiv 2303.05453): each scenario pairs a deployment (tier 2) and a user profile (tier 3) with
 a request, and is run three times — the model alone (``raw``), under the composed policy
-(``rendered``) and under the policy with input and output guards (``guarded``).
+(``rendered``) and under the policy with input and output guards (``guarded``). With
+``deployed=True`` it is run once, as the request alone, against a deployed service that applies
+its own stack and guards (``deployed``).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from pluralign.policy.checking import Checker
 from pluralign.policy.profile import Profile
 from pluralign.suites.bounds.options import GUARD_FORMATS, OFFLINE_GUARD, GuardFormat
 from pluralign.suites.bounds.placement import BOUNDS
+from pluralign.suites.bounds.records import CONDITIONS, DEPLOYED, Condition
 from pluralign.suites.bounds.samples import scenario_samples
 from pluralign.suites.bounds.scorer import JUDGE_ROLE, bounds_judge
 from pluralign.suites.bounds.selection import per_kind_selection
@@ -56,6 +59,7 @@ def bounds(
     temperature: float = 0.0,
     max_tokens: int = 96,
     profile_text: str | None = None,
+    deployed: bool = False,
 ) -> Task:
     """Run each scenario raw, rendered and guarded; the judge role reads every reply.
 
@@ -72,6 +76,8 @@ def bounds(
         max_tokens: token limit of a reply.
         profile_text: free-text tier-3 principles added to every scenario's profile (e.g. a
             PRISM participant's ``system_string``); None = the scenarios' own profiles.
+        deployed: run only the condition ``deployed`` — the requests alone, to a deployed
+            service (a pluralign gateway) whose key fixes the stack; no guard is loaded.
 
     """
     from pluralign.policy.scenarios import load_scenarios
@@ -83,7 +89,8 @@ def bounds(
         loaded = with_profile_text(loaded, profile_text)
     return bounds_task(
         per_kind_selection(loaded, per_kind, seed),
-        checker=make_checker(guard, guard_format),
+        checker=None if deployed else make_checker(guard, guard_format),
+        conditions=(DEPLOYED,) if deployed else CONDITIONS,
         guard_name=guard,
         guard_format=guard_format,
         judge=judge,
@@ -136,7 +143,8 @@ def make_checker(guard: str, guard_format: GuardFormat) -> Checker:
 def bounds_task(
     scenarios: Sequence[Scenario],
     *,
-    checker: Checker,
+    checker: Checker | None,
+    conditions: Sequence[Condition] = CONDITIONS,
     guard_name: str = OFFLINE_GUARD,
     guard_format: GuardFormat = "generic",
     judge: str | None = None,
@@ -145,21 +153,30 @@ def bounds_task(
     temperature: float = 0.0,
     max_tokens: int = 96,
 ) -> Task:
-    """The task over the given scenarios (every condition) with the given guard."""
+    """The task over the given scenarios under ``conditions`` with the given guard.
+
+    Raises:
+        ValueError: the guarded condition is asked for without a checker.
+    """
+    if "guarded" in conditions and checker is None:
+        raise ValueError("the guarded bounds condition needs a guard checker")
     roles: dict[str, str] = {}
     if judge is not None:
         roles[JUDGE_ROLE] = judge
-    if guard_name != OFFLINE_GUARD:
+    if guard_name != OFFLINE_GUARD and "guarded" in conditions:
         roles[GUARD_ROLE] = guard_name
     return Task(
-        dataset=MemoryDataset(scenario_samples(scenarios), name="bounds-scenarios"),
+        dataset=MemoryDataset(scenario_samples(scenarios, conditions), name="bounds-scenarios"),
         solver=bounds_reply(checker),
         scorer=bounds_judge(seed=seed),
         config=GenerateConfig(seed=seed, temperature=temperature, max_tokens=max_tokens),
         model_roles=roles or None,
         version=TASK_VERSION,
         name="bounds",
-        metadata=_metadata(guard_name, guard_format, judge, source, len(scenarios)),
+        metadata={
+            **_metadata(guard_name, guard_format, judge, source, len(scenarios)),
+            "conditions": list(conditions),
+        },
     )
 
 
