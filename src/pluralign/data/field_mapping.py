@@ -9,11 +9,9 @@ docs/data-formats.md shows complete examples.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any, Final, Literal
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -29,6 +27,12 @@ from pluralign.data.gold import DEFAULT_RULE, GoldConfig, GoldRule, PositiveFini
 from pluralign.data.records import Text
 from pluralign.data.validation_errors import describe_validation_error
 from pluralign.errors import InputError
+from pluralign.policy.yaml_source import (
+    EMPTY_DOCUMENT,
+    MAX_FILE_BYTES,
+    parse_yaml_bytes,
+    parse_yaml_text,
+)
 
 _SECTION = ConfigDict(frozen=True, extra="forbid")
 
@@ -275,49 +279,44 @@ class FieldMapping(BaseModel):
         )
 
 
-def _line_of(node: yaml.Node, loc: Sequence[int | str]) -> int:
-    """Return the 1-based line of the deepest YAML node along a pydantic error location.
+_NOT_A_MAPPING: Final = "expected a YAML mapping at the top level"
 
-    Parts that name no key (such as the tag of a discriminated union) are skipped.
-    """
-    for part in loc:
-        child: yaml.Node | None = None
-        if isinstance(node, yaml.MappingNode):
-            child = next((v for k, v in node.value if getattr(k, "value", None) == part), None)
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-            child = node.value[part] if 0 <= part < len(node.value) else None
-        if child is not None:
-            node = child
-    return int(node.start_mark.line) + 1
+
+def _line_number(location: str | None) -> str:
+    """``line 3, column 7`` (the YAML reader's form) as ``3`` (the data loaders' form)."""
+    words = (location or "line 1").removeprefix("line ").split(",")
+    return words[0]
 
 
 def parse_field_mapping(text: bytes | str, source: str | Path) -> FieldMapping:
-    """Parse and validate a field mapping from YAML text; errors name file, line and field."""
+    """Parse and validate a field mapping from YAML text; errors name file, line and field.
+
+    Read by the policy files' bounded YAML reader: size, nesting and alias expansion are
+    limited (see :mod:`pluralign.policy.yaml_source`).
+    """
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data: Any = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        location = str(mark.line + 1) if mark is not None else "1"
-        reason = f"invalid YAML: {error.problem or error.context or 'syntax error'}"
-        raise InputError(source, reason, location=location) from None
-    except yaml.YAMLError as error:
-        raise InputError(source, f"invalid YAML: {error}", location="1") from None
-    except RecursionError:
-        raise InputError(source, "invalid YAML: nested too deeply", location="1") from None
-    if node is None or not isinstance(data, dict):
-        raise InputError(source, "expected a YAML mapping at the top level", location="1")
+        if isinstance(text, bytes):
+            document = parse_yaml_bytes(text, str(source))
+        else:
+            document = parse_yaml_text(text, str(source))
+    except InputError as error:
+        reason = _NOT_A_MAPPING if error.reason == EMPTY_DOCUMENT else error.reason
+        raise InputError(source, reason, location=_line_number(error.location)) from None
+    if not isinstance(document.data, dict):
+        raise InputError(source, _NOT_A_MAPPING, location="1")
     try:
-        return FieldMapping.model_validate(data)
+        return FieldMapping.model_validate(document.data)
     except ValidationError as error:
-        line = _line_of(node, error.errors(include_url=False)[0]["loc"])
+        loc = tuple(error.errors(include_url=False)[0]["loc"])
+        line = document.line_of(loc)
         raise InputError(source, describe_validation_error(error), location=str(line)) from None
 
 
 def load_field_mapping(path: str | Path) -> FieldMapping:
     """Read a field mapping YAML file (see ``parse_field_mapping``)."""
     try:
-        text = Path(path).read_bytes()
+        with Path(path).open("rb") as handle:
+            text = handle.read(MAX_FILE_BYTES + 1)  # a larger file is refused unread
     except OSError as error:
         raise InputError(path, f"cannot read file: {error.strerror or error}") from None
     return parse_field_mapping(text, path)

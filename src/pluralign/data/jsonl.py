@@ -65,6 +65,8 @@ def _parse_line(raw: bytes) -> dict[str, Any]:
         raise _LineError(f"invalid JSON: {error.msg} (column {error.colno})") from None
     except RecursionError:
         raise _LineError("invalid JSON: nested too deeply") from None
+    except ValueError as error:  # an integer longer than Python converts (sys.int_info)
+        raise _LineError(f"invalid JSON: {error}") from None
     if not isinstance(value, dict):
         raise _LineError(f"expected a JSON object, got {type(value).__name__}")
     return value

@@ -45,6 +45,7 @@ from pluralign.atomic_write import write_text_atomically
 from pluralign.data.hub import HubTable, table_rows
 from pluralign.data.jsonl import json_object_lines
 from pluralign.data.records import Text
+from pluralign.data.text_decoding import decode_utf8
 from pluralign.data.validation_errors import describe_validation_error
 from pluralign.errors import InputError
 
@@ -215,7 +216,14 @@ def parse_options(raw: object) -> list[str]:
     return options
 
 
+MAX_LITERAL_CHARS: Final = 131_072
+"""Longest ``selections``/``options`` literal read (the csv module's field limit): Python's
+parser needs ~100 bytes of syntax tree per element, so longer literals are refused unparsed."""
+
+
 def _literal(text: str, column: str) -> Any:
+    if len(text) > MAX_LITERAL_CHARS:
+        raise _RecordError(f"{column}: literal longer than {MAX_LITERAL_CHARS} characters")
     try:
         return ast.literal_eval(text.strip())
     except SyntaxError as error:
@@ -296,13 +304,17 @@ def _published(
 
 def _csv_records(text: str, source: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
-    if missing:
-        raise InputError(source, f"missing columns {', '.join(missing)}", location="line 1")
-    start = reader.line_num + 1
-    for row in reader:
-        yield f"line {start}", row
+    try:
+        missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            raise InputError(source, f"missing columns {', '.join(missing)}", location="line 1")
         start = reader.line_num + 1
+        for row in reader:
+            yield f"line {start}", row
+            start = reader.line_num + 1
+    except csv.Error as error:  # e.g. a field longer than the csv module's limit
+        location = f"line {max(reader.line_num, 1)}"
+        raise InputError(source, f"invalid CSV: {error}", location=location) from None
 
 
 def read_opinions_csv(path: str | Path) -> OpinionsData:
@@ -320,19 +332,24 @@ def read_opinions_json(path: str | Path) -> OpinionsData:
     except json.JSONDecodeError as error:
         reason = f"invalid JSON: {error.msg}"
         raise InputError(source, reason, location=f"line {error.lineno}") from None
+    except RecursionError:
+        raise InputError(source, "invalid JSON: nested too deeply", location="line 1") from None
+    except ValueError as error:  # an integer longer than Python converts (sys.int_info)
+        raise InputError(source, f"invalid JSON: {error}", location="line 1") from None
     if not isinstance(value, list):
-        raise InputError(source, "expected a JSON array of records")
+        raise InputError(source, "expected a JSON array of records", location="line 1")
     records = ((f"record {i}", r) for i, r in enumerate(value, 1))
     return _published(records, source, Path(path).stem)
 
 
 def _read_text(path: str | Path) -> str:
     try:
-        return Path(path).read_bytes().decode("utf-8-sig")
+        data = Path(path).read_bytes()
     except FileNotFoundError:
         raise InputError(path, "no such file") from None
-    except (OSError, UnicodeDecodeError) as error:
+    except OSError as error:
         raise InputError(path, f"cannot read: {error}") from None
+    return decode_utf8(data, path)
 
 
 def read_opinions_file(path: str | Path) -> OpinionsData:

@@ -40,6 +40,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from pluralign.data.hub import HubTable, table_rows
 from pluralign.data.records import Text
+from pluralign.data.text_decoding import decode_utf8
 from pluralign.data.validation_errors import describe_validation_error
 from pluralign.errors import InputError
 
@@ -385,20 +386,24 @@ def json_lines(path: str | Path) -> Iterator[tuple[str, object]]:
     """(``line N``, value) for each non-blank line; a line that is not JSON gives its error.
 
     Raises:
-        InputError: the file cannot be read or is not UTF-8.
+        InputError: the file cannot be read or is not UTF-8 (naming the line).
     """
     try:
-        text = Path(path).read_bytes().decode("utf-8-sig")
+        data = Path(path).read_bytes()
     except FileNotFoundError:
         raise InputError(path, "no such file") from None
-    except (OSError, UnicodeDecodeError) as error:
+    except OSError as error:
         raise InputError(path, f"cannot read: {error}") from None
+    text = decode_utf8(data, path)
+    del data
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:
             yield f"line {number}", json.loads(line)
-        except (json.JSONDecodeError, RecursionError) as error:
+        except RecursionError:
+            yield f"line {number}", _BadLine("invalid JSON: nested too deeply")
+        except ValueError as error:  # JSONDecodeError, or an integer past Python's digit limit
             yield f"line {number}", _BadLine(f"invalid JSON: {error}")
 
 

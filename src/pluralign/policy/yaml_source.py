@@ -31,6 +31,19 @@ MAX_NESTING = 32
 """Deepest collection nesting accepted; policy files need four levels, deeper input is refused
 before the recursive composer could exhaust the stack."""
 
+EMPTY_DOCUMENT = "empty document: expected a mapping"
+"""The reason given for a file without a YAML document (empty, or only comments)."""
+
+MAX_FILE_BYTES = 1 << 20
+"""Largest YAML file read (1 MiB; the shipped policy, scenario and catalogue files are about
+12 KiB). PyYAML's pure-Python parser takes about a second per MiB and ~1 KiB of memory per
+value, so larger files are refused before they are parsed."""
+
+MAX_VALUES = 20_000
+"""Most values (scalars, sequences, mappings, keys included) a document may hold once its
+aliases are expanded. Counted while composing, so an alias bomb ("billion laughs") is refused
+before anything is expanded, and memory stays near 20 MiB."""
+
 
 def located_error(reason: str, *subpath: str | int) -> PydanticCustomError:
     """Build a validation error whose location is refined by ``subpath`` (keys / indices).
@@ -113,9 +126,13 @@ def _dotted(path: PathKey) -> str:
 
 
 def read_yaml_file(path: Path) -> YamlDocument:
-    """Read and parse a UTF-8 YAML file; a missing file is an InputError too."""
+    """Read and parse a UTF-8 YAML file; a missing file is an InputError too.
+
+    At most :data:`MAX_FILE_BYTES` + 1 bytes are read: a larger file is refused unread.
+    """
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise InputError(path, f"cannot read file: {exc.strerror or exc}") from None
     return parse_yaml_bytes(raw, str(path))
@@ -123,6 +140,10 @@ def read_yaml_file(path: Path) -> YamlDocument:
 
 def parse_yaml_bytes(raw: bytes, source: str) -> YamlDocument:
     """Decode UTF-8 bytes and parse them; undecodable bytes are reported with their line."""
+    if len(raw) > MAX_FILE_BYTES:
+        line = raw.count(b"\n", 0, MAX_FILE_BYTES) + 1
+        reason = f"file larger than {MAX_FILE_BYTES} bytes: not read as YAML"
+        raise InputError(source, reason, location=f"line {line}")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -132,15 +153,24 @@ def parse_yaml_bytes(raw: bytes, source: str) -> YamlDocument:
 
 
 def parse_yaml_text(text: str, source: str) -> YamlDocument:
-    """Parse one YAML document; syntax errors, duplicate keys and empty files are InputErrors."""
+    """Parse one YAML document; syntax errors, duplicate keys and empty files are InputErrors.
+
+    Documents longer than :data:`MAX_FILE_BYTES` characters, nested deeper than
+    :data:`MAX_NESTING` or holding more than :data:`MAX_VALUES` values with their aliases
+    expanded (alias bombs, recursive aliases) are refused before they are constructed.
+    """
+    if len(text) > MAX_FILE_BYTES:
+        line = text.count("\n", 0, MAX_FILE_BYTES) + 1
+        reason = f"text longer than {MAX_FILE_BYTES} characters: not read as YAML"
+        raise InputError(source, reason, location=f"line {line}")
     try:
-        loader = _DepthLimitedLoader(text)
+        loader = _BoundedLoader(text)
     except yaml.reader.ReaderError as exc:
         raise _reader_error(exc, text, source) from None
     try:
         node = loader.get_single_node()
         if node is None:
-            raise InputError(source, "empty document: expected a mapping", location="line 1")
+            raise InputError(source, EMPTY_DOCUMENT, location="line 1")
         lines = _node_lines(node, source)
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
@@ -163,24 +193,77 @@ def _syntax_error(exc: yaml.MarkedYAMLError, source: str) -> InputError:
     return InputError(source, f"invalid YAML: {reason}", location=location)
 
 
-class _DepthLimitedLoader(yaml.SafeLoader):
-    """A safe loader whose composer refuses nesting deeper than :data:`MAX_NESTING`."""
+class _BoundedLoader(yaml.SafeLoader):
+    """A safe loader whose composer bounds nesting, document size and alias expansion.
+
+    Refuses nesting deeper than :data:`MAX_NESTING`, more than :data:`MAX_VALUES` values with
+    aliases expanded (each alias counts the values it stands for, computed on the composed
+    nodes, which aliases share); a recursive alias counts as one value.
+    """
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self._depth = 0
+        self._values = 0
+        self._open_anchors: set[str] = set()
+        self._sizes: dict[int, int] = {}
 
     def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        if isinstance(event, yaml.AliasEvent):
+            return self._compose_alias(parent, index, event)
         self._depth += 1
+        anchor = event.anchor
         try:
             if self._depth > MAX_NESTING:
-                mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
-                raise yaml.composer.ComposerError(
-                    None, None, f"nesting deeper than {MAX_NESTING} levels", mark
-                )
+                raise _composer_error(f"nesting deeper than {MAX_NESTING} levels", event)
+            self._add_values(1, event, "")
+            if anchor is not None:
+                self._open_anchors.add(anchor)
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
+            if anchor is not None:
+                self._open_anchors.discard(anchor)
+
+    def _compose_alias(
+        self, parent: yaml.Node | None, index: int, event: yaml.AliasEvent
+    ) -> yaml.Node | None:
+        recursive = event.anchor in self._open_anchors
+        node = super().compose_node(parent, index)
+        if node is not None:
+            # a recursive alias closes a cycle (counted once, pydantic refuses cyclic data)
+            size = 1 if recursive else self._expanded_size(node)
+            self._add_values(size, event, f" (alias *{event.anchor} stands for {size} values)")
+        return node
+
+    def _add_values(self, count: int, event: yaml.Event, detail: str) -> None:
+        self._values += count
+        if self._values > MAX_VALUES:
+            reason = f"more than {MAX_VALUES} values with aliases expanded{detail}"
+            raise _composer_error(reason, event)
+
+    def _expanded_size(self, root: yaml.Node) -> int:
+        """Values in ``root`` with every alias inside it expanded (memoised per node).
+
+        A node met again while its own children are being counted closes a cycle (a
+        recursive alias) and counts as one value.
+        """
+        pending: list[tuple[yaml.Node, bool]] = [(root, False)]
+        visiting: set[int] = set()
+        while pending:
+            node, children_done = pending.pop()
+            key = id(node)
+            if key in self._sizes:
+                continue
+            children = _child_nodes(node)
+            if children_done:
+                self._sizes[key] = 1 + sum(self._sizes.get(id(c), 1) for c in children)
+            elif key not in visiting:
+                visiting.add(key)
+                pending.append((node, True))
+                pending.extend((c, False) for c in children if id(c) not in self._sizes)
+        return self._sizes[id(root)]
 
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         """Construct a value, turning PyYAML's unmarked scalar failures into marked errors.
@@ -196,6 +279,19 @@ class _DepthLimitedLoader(yaml.SafeLoader):
             raise yaml.constructor.ConstructorError(
                 None, None, f"cannot read {node.value!r} as {node.tag}", node.start_mark
             ) from None
+
+
+def _composer_error(reason: str, event: yaml.Event) -> yaml.composer.ComposerError:
+    mark = event.start_mark if isinstance(event.start_mark, yaml.Mark) else None
+    return yaml.composer.ComposerError(None, None, reason, mark)
+
+
+def _child_nodes(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [child for pair in node.value for child in pair]
+    return []
 
 
 def _node_lines(root: yaml.Node, source: str) -> dict[PathKey, int]:
