@@ -9,7 +9,7 @@ import pytest
 
 from tests.support.postgres import (
     PostgresMissingError,
-    fresh_database,
+    fresh_schema,
     postgres_bin_dir,
     running_postgres,
 )
@@ -34,8 +34,8 @@ def postgres_url() -> Iterator[str]:
 
 @pytest.fixture
 def postgres_db(postgres_url: str) -> str:
-    """An empty database of its own on the session's PostgreSQL server."""
-    return fresh_database(postgres_url)
+    """An empty schema of its own on the session's PostgreSQL server, as a database URL."""
+    return fresh_schema(postgres_url)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -44,4 +44,4 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'gateway.sqlite3'}"
     server: str = request.getfixturevalue("postgres_url")
-    return fresh_database(server)
+    return fresh_schema(server)

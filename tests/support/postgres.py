@@ -184,20 +184,21 @@ def _stop(server: subprocess.Popen[bytes]) -> None:
         server.wait()
 
 
-def fresh_database(server_url: str) -> str:
-    """Create an empty database on the server and return its URL (tests stay independent)."""
+def fresh_schema(server_url: str) -> str:
+    """Create an empty schema and return a URL whose ``search_path`` is it (tests stay apart).
+
+    A schema costs milliseconds where ``CREATE DATABASE`` costs most of a second.
+    """
     name = f"test_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(server_url, autocommit=True) as connection:
-        connection.execute(f"CREATE DATABASE {name}")
-    return server_url.rsplit("/", 1)[0] + f"/{name}"
+        connection.execute(f"CREATE SCHEMA {name}")
+    return f"{server_url}?options=-c%20search_path%3D{name}"
 
 
-def dump_database(database_url: str) -> bytes:
-    """Every byte ``pg_dump`` writes for a database (schema and data, plain SQL)."""
+def dump_database(server_url: str) -> bytes:
+    """Every byte ``pg_dump`` writes for the server's database (all schemas, plain SQL)."""
     pg_dump = postgres_bin_dir() / "pg_dump"
-    done = subprocess.run(
-        [str(pg_dump), "--dbname", database_url], capture_output=True, check=False
-    )
+    done = subprocess.run([str(pg_dump), "--dbname", server_url], capture_output=True, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"pg_dump failed: {done.stderr.decode(errors='replace')}")
     return done.stdout
