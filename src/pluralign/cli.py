@@ -26,6 +26,7 @@ from pluralign import __version__
 from pluralign.data.builder.commands import app as community_app
 from pluralign.data.commands import app as data_app
 from pluralign.errors import InputError, PluralignError
+from pluralign.gateway.commands import app as gateway_app
 from pluralign.goals.commands import catalog
 from pluralign.policy.commands import app as policy_app
 from pluralign.run.config import Preset
@@ -272,7 +273,9 @@ def _register_run_command() -> None:
     app.command("run")(run_command)
 
 
-OTHER_COMMANDS = frozenset({"serve", "policy", "data", "report", "compare", "catalog", "community"})
+OTHER_COMMANDS = frozenset(
+    {"serve", "policy", "data", "report", "compare", "catalog", "community", "gateway"}
+)
 """Commands that do not need the suites loaded (loading them costs seconds of imports)."""
 
 
@@ -372,6 +375,7 @@ def compare_command(
 app.add_typer(policy_app, name="policy")
 app.add_typer(data_app, name="data")
 app.add_typer(community_app, name="community")
+app.add_typer(gateway_app, name="gateway")
 app.command("catalog")(catalog)
 
 

@@ -30,9 +30,9 @@ import string
 from pathlib import Path
 from typing import Literal
 
-import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from pluralign.gateway.store import DEFAULT_DATABASE_URL
 from pluralign.policy.yaml_source import parse_yaml_text, read_yaml_file
 
 __all__ = [
@@ -41,17 +41,13 @@ __all__ = [
     "REFUSAL_FIELDS",
     "DefaultsConfig",
     "GatewayConfig",
+    "GuardChoice",
     "GuardsConfig",
     "LimitsConfig",
     "UpstreamConfig",
     "load_gateway_config",
     "parse_gateway_config",
 ]
-
-DEFAULT_DATABASE_URL = (
-    f"sqlite:///{Path(platformdirs.user_data_dir('pluralign')) / 'pluralign' / 'gateway.sqlite3'}"
-)
-"""The gateway database when neither ``--db`` nor the config file names one."""
 
 DEFAULT_REFUSAL_MESSAGE = (
     "This request was refused by the deployment's policy: rule {rule} (tier {tier})."
