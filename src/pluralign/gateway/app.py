@@ -467,6 +467,7 @@ class _Gateway:
         relay = StreamRelay(
             check_output=lambda text: self.guards.check_output(text, user, prompt),
             refusal_text=self._refusal_text,
+            guarded=self.guards.output_checker is not None,
             forward_usage=isinstance(options, dict) and options.get("include_usage") is True,
         )
         events = self._relay(exchange, stack, response, relay)

@@ -1,12 +1,13 @@
 """Relaying a streamed completion (server-sent events) with the output guard in the loop.
 
-Chunks from the upstream are passed to the client as they arrive, unchanged, while their text
-is accumulated. At every sentence boundary — a chunk whose text contains ``.``, ``!``, ``?`` or a
-newline — and once more before the chunk that carries the ``finish_reason``, the output guard
-judges the text accumulated so far. A violation ends the stream: one refusal chunk (the refusal
-text, ``finish_reason: "content_filter"`` and a ``pluralign`` field naming the rule and tier),
-then ``data: [DONE]``; the upstream connection is closed. The text of the sentence that tripped
-the guard may already have reached the client in part — the guard runs on what was streamed.
+Chunks from the upstream are passed to the client unchanged while their text is accumulated.
+At every sentence boundary — a chunk whose text contains ``.``, ``!``, ``?`` or a newline — at
+the chunk that carries the ``finish_reason``, and at the end, the output guard judges the text
+accumulated so far. With an output guard, the chunks of a sentence are held back until that
+judgement: the client receives the reply sentence by sentence, and never a sentence the guard
+refused. Without one, every chunk is passed on as it arrives. A violation ends the stream: one
+refusal chunk (the refusal text, ``finish_reason: "content_filter"`` and a ``pluralign`` field
+naming the rule and tier), then ``data: [DONE]``; the upstream connection is closed.
 
 The gateway asks the upstream for a final usage chunk (``stream_options.include_usage``) to
 audit token counts; that chunk is forwarded only when the client asked for it too.
@@ -80,6 +81,8 @@ class StreamRelay:
     refusal_text: Callable[[Refusal], str]
     forward_usage: bool
     """Whether the client asked for the usage chunk."""
+    guarded: bool
+    """Whether an output guard runs: then each sentence is held until it has been judged."""
     text: str = ""
     """The reply text streamed so far."""
     checked: str = ""
@@ -91,6 +94,10 @@ class StreamRelay:
     completion_id: str | None = None
     finished: bool = False
     """True once ``[DONE]`` was relayed (or a refusal ended the stream)."""
+    held: list[bytes] = field(default_factory=list)
+    """Events whose text the output guard has not judged yet."""
+    released_any: bool = False
+    """Whether any upstream event has reached the client."""
 
     async def relay(self, lines: AsyncIterator[str]) -> AsyncIterator[bytes]:
         """The bytes to send to the client, from the upstream's SSE lines."""
@@ -99,28 +106,35 @@ class StreamRelay:
                 continue
             data = line[5:].strip()
             if data == "[DONE]":
-                self.finished = True
-                yield DONE
-                return
+                break
+            event = f"{line}\n\n".encode()
             chunk = _parse(data)
             if chunk is None:
-                yield f"{line}\n\n".encode()
+                self.held.append(event)
                 continue
             refusal = await self._guard(chunk)
             if refusal is not None:
-                yield self._refusal_event(chunk, refusal)
-                self.finished = True
-                yield DONE
+                yield self._refusal_event(refusal)
                 return
-            if _is_usage_only(chunk) and not self.forward_usage:
-                continue
-            yield f"{line}\n\n".encode()
-        if self.text != self.checked:  # the upstream ended without a finish_reason
-            refusal = await self._guard({})
-            if refusal is not None:
-                yield self._refusal_event({}, refusal)
-                self.finished = True
-                yield DONE
+            if not (_is_usage_only(chunk) and not self.forward_usage):
+                self.held.append(event)
+            if not self.guarded or self.text == self.checked:
+                for released in self._release():
+                    yield released
+        refusal = await self._guard({})
+        if refusal is not None:
+            yield self._refusal_event(refusal)
+            return
+        for released in self._release():
+            yield released
+        self.finished = True
+        yield DONE
+
+    def _release(self) -> list[bytes]:
+        """The held events, now cleared to go (the text in them has been judged)."""
+        released, self.held = self.held, []
+        self.released_any = self.released_any or bool(released)
+        return released
 
     async def _guard(self, chunk: dict[str, Any]) -> Refusal | None:
         """Account for one chunk (``{}`` = the stream ended) and judge the text when due."""
@@ -140,12 +154,16 @@ class StreamRelay:
                 self.refusal = result.refusal
         return self.refusal
 
-    def _refusal_event(self, chunk: dict[str, Any], refusal: Refusal) -> bytes:
-        completion_id = self.completion_id or _str(chunk.get("id")) or "chatcmpl-refused"
+    def _refusal_event(self, refusal: Refusal) -> bytes:
+        """The refusal chunk and ``[DONE]``; the held (unjudged or refused) events are dropped."""
+        self.held = []
+        self.finished = True
+        completion_id = self.completion_id or "chatcmpl-refused"
+        text = self.refusal_text(refusal)
         payload = refusal_chunk(
-            completion_id, self.model or "", refusal, self.refusal_text(refusal), role=False
+            completion_id, self.model or "", refusal, text, role=not self.released_any
         )
-        return sse(payload)
+        return sse(payload) + DONE
 
 
 def _parse(data: str) -> dict[str, Any] | None:
