@@ -319,12 +319,21 @@ def report_command(
         Path | None,
         typer.Option(help="Output directory (default: the LOGDIR, when exactly one is given)."),
     ] = None,
+    audit_db: Annotated[
+        str | None,
+        typer.Option(
+            "--audit-db",
+            help="A gateway audit database (sqlite:///PATH or postgresql://USER@HOST:PORT/DB): "
+            "adds a section with requests, refusals per rule and tier, and guard latency.",
+        ),
+    ] = None,
 ) -> None:
     """Write one report (results.json/csv/parquet, report.html) from logs of any suites and models.
 
     Example: pluralign report ~/.local/share/pluralign/pluralign-logs/3f2a9c1b7d4e
     """
     from pluralign.api import load_results
+    from pluralign.report.build import write_report
     from pluralign.run.main_job import print_outputs
 
     results = load_results(*logdir)
@@ -335,7 +344,12 @@ def report_command(
                 param_hint="--out",
             )
         out = logdir[0]
-    errors = print_outputs(results.report(out), Console())
+    built = results.built
+    if audit_db is not None:
+        from pluralign.report.audit_section import audit_section, with_audit
+
+        built = with_audit(built, audit_section(audit_db))
+    errors = print_outputs(write_report(built, out), Console())
     if errors:
         raise typer.Exit(1)
 
