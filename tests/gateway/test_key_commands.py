@@ -11,7 +11,8 @@ import typer
 from typer.testing import CliRunner
 
 from pluralign.errors import InputError
-from pluralign.gateway.key_commands import audit_command, key_app, parse_since
+from pluralign.gateway.config import GatewayConfig
+from pluralign.gateway.key_commands import audit_command, database_url, key_app, parse_since
 from pluralign.gateway.keys import split_key, verify_secret
 from pluralign.gateway.records import AuditRecord, GuardCall, RequestOutcome
 from pluralign.gateway.store import open_store
@@ -152,6 +153,9 @@ def test_file_references_are_stored_absolute(
 
 
 def test_config_file_database_and_defaults_and_db_wins(tmp_path: Path) -> None:
+    assert database_url(None, None) == GatewayConfig().database
+    assert database_url(GatewayConfig(database="a.db"), None) == "a.db"
+    assert database_url(GatewayConfig(database="a.db"), "b.db") == "b.db"
     from_config = tmp_path / "from-config.sqlite3"
     config = tmp_path / "gateway.yaml"
     config.write_text(f"database: {from_config}\ndefaults:\n  tier2: clinical-information\n")

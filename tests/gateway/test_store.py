@@ -22,6 +22,7 @@ from pluralign.gateway.store import (
     redact_url,
     sqlite_path,
 )
+from tests.support import postgres as postgres_support
 from tests.support.network import free_port
 
 T0 = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
@@ -77,6 +78,8 @@ def test_redact_url_hides_passwords_in_user_part_and_query() -> None:
         "postgresql://u@h/db?password=***&sslmode=require"
     )
     assert redact_url("postgresql://u@h/db") == "postgresql://u@h/db"
+    for unchanged in ("sqlite:////tmp/x/g.sqlite3", "sqlite:///rel.db", "/plain/path.db"):
+        assert redact_url(unchanged) == unchanged
 
 
 def test_unreachable_postgres_is_an_input_error_without_the_password() -> None:
@@ -283,3 +286,12 @@ def test_postgres_store_reconnects_after_losing_its_connection(postgres_db: str)
         assert [record.request_id for record in store.audit()] == ["before", "after"]
     finally:
         store.close()
+
+
+def test_missing_postgresql_names_the_install_command(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setattr(postgres_support, "DEBIAN_VERSIONS", tmp_path / "none")
+    with pytest.raises(postgres_support.PostgresMissingError, match="apt-get install postgresql"):
+        postgres_support.postgres_bin_dir()

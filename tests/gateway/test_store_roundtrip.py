@@ -74,7 +74,7 @@ AUDITS = st.builds(
 )
 
 SHARED_STORE = settings(
-    max_examples=30,
+    max_examples=25,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

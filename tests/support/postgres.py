@@ -33,6 +33,9 @@ READY_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 30.0
 """How long a fast shutdown may take before the server is killed."""
 
+DEBIAN_VERSIONS = Path("/usr/lib/postgresql")
+"""Where Debian's package puts each major version's programs (``<version>/bin``)."""
+
 OS_USER = "postgres"
 """The OS user the server runs as when the tests run as root (Debian's package creates it)."""
 
@@ -53,7 +56,7 @@ def postgres_bin_dir() -> Path:
         if (found / "postgres").is_file():
             return found
     versions = sorted(
-        Path("/usr/lib/postgresql").glob("*/bin/initdb"),
+        DEBIAN_VERSIONS.glob("*/bin/initdb"),
         key=lambda path: int(path.parts[-3]) if path.parts[-3].isdigit() else 0,
     )
     if versions:

@@ -2,8 +2,8 @@
 
 :data:`key_app` (a Typer sub-app) and :func:`audit_command` are mounted under
 ``pluralign gateway``. The database is ``--db`` when given, else the config file's
-``database`` (``--config gateway.yaml``), else
-:data:`~pluralign.gateway.store.DEFAULT_DATABASE_URL`.
+``database`` (``--config gateway.yaml``), else the configuration's default database (a SQLite
+file in the user data folder).
 Bad input prints one line ``error: ...`` on stderr and exits with code 2, as
 ``pluralign policy`` does; a new key is printed once, alone on stdout, so a script can capture it.
 """
@@ -27,7 +27,7 @@ from pluralign.errors import InputError, PluralignError
 from pluralign.gateway.config import GatewayConfig, load_gateway_config
 from pluralign.gateway.keys import PROFILE_TEXT_NAME, new_key, stack_profile
 from pluralign.gateway.records import AuditRecord, GuardCall, KeyRecord
-from pluralign.gateway.store import DEFAULT_DATABASE_URL, GatewayStore, open_store
+from pluralign.gateway.store import GatewayStore, open_store
 from pluralign.policy.cache import PolicyCache
 from pluralign.policy.effective import EffectivePolicy
 from pluralign.policy.profile import Profile
@@ -79,10 +79,10 @@ def _bad_input_exits() -> Iterator[None]:
 
 
 def database_url(config: GatewayConfig | None, db: str | None) -> str:
-    """``--db``, else the config file's ``database``, else the default SQLite file."""
+    """``--db``, else the config file's ``database``, else the default the server uses too."""
     if db is not None:
         return db
-    return config.database if config is not None else DEFAULT_DATABASE_URL
+    return (config if config is not None else GatewayConfig()).database
 
 
 @contextmanager

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import platformdirs
 
@@ -135,29 +135,28 @@ def sqlite_path(url: str) -> Path:
 
 
 def redact_url(url: str) -> str:
-    """The URL with any password (in the user part or the query) replaced by ``***``."""
+    """The URL with any password (in the user part or the query) replaced by ``***``.
+
+    Everything else is kept as written (``sqlite:////abs/path`` keeps its four slashes).
+    """
     try:
         parts = urlsplit(url)
         password = parts.password
     except ValueError:
         return _REDACTED
-    netloc = parts.netloc
+    redacted = url
     if password is not None:
-        userinfo, _, hostinfo = netloc.rpartition("@")
+        userinfo, _, hostinfo = parts.netloc.rpartition("@")
         user = userinfo.split(":", 1)[0]
-        netloc = f"{user}:{_REDACTED}@{hostinfo}"
-    query = parts.query
-    if query:
-        pairs = parse_qsl(query, keep_blank_values=True)
-        if any(key.lower() in _SECRET_QUERY_KEYS for key, _ in pairs):
-            query = urlencode(
-                [
-                    (key, _REDACTED if key.lower() in _SECRET_QUERY_KEYS else value)
-                    for key, value in pairs
-                ],
-                safe="*",
-            )
-    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+        redacted = redacted.replace(parts.netloc, f"{user}:{_REDACTED}@{hostinfo}", 1)
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    if any(key.lower() in _SECRET_QUERY_KEYS for key, _ in pairs):
+        hidden = [
+            (key, _REDACTED if key.lower() in _SECRET_QUERY_KEYS else value) for key, value in pairs
+        ]
+        query = urlencode(hidden, safe="*")
+        redacted = redacted.replace(f"?{parts.query}", f"?{query}", 1)
+    return redacted
 
 
 def url_secrets(url: str) -> tuple[str, ...]:
