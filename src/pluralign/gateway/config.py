@@ -34,6 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from pluralign.gateway.store import DEFAULT_DATABASE_URL
 from pluralign.policy.yaml_source import parse_yaml_text, read_yaml_file
+from pluralign.serving import DEFAULT_PORT
 
 __all__ = [
     "DEFAULT_DATABASE_URL",
@@ -80,6 +81,9 @@ class UpstreamConfig(_Section):
     """Seconds to wait for the upstream (connect, and between bytes of the answer)."""
     max_connections: int = Field(default=100, ge=1)
     """Pooled connections to the upstream at most."""
+    embedded_port: int = Field(default=DEFAULT_PORT, ge=1, le=65535)
+    """Port of the embedded model when ``base_url`` is null (an embedded server already
+    listening there is reused)."""
 
     @field_validator("base_url")
     @classmethod

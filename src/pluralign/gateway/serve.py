@@ -55,7 +55,7 @@ def resolve_upstream(config: GatewayConfig) -> Iterator[GatewayUpstream]:
             model=config.upstream.model,
         )
         return
-    with EmbeddedServer(EmbeddedServerConfig()) as server:
+    with EmbeddedServer(EmbeddedServerConfig(port=config.upstream.embedded_port)) as server:
         yield GatewayUpstream(
             base_url=server.base_url,
             api_key=EMBEDDED_API_KEY,
