@@ -6,9 +6,11 @@ so a client that talks to it spends its time in its own code. It runs in its own
 spawns it and waits for ``/health``) so its CPU is not charged to the client measured.
 
 Endpoints: ``POST /v1/chat/completions`` (JSON, or Server-Sent Events with ``stream: true``),
-``GET /v1/models``, ``GET /health``. The HTTP/1.1 server is a small ``asyncio`` protocol with
-keep-alive (request bodies need ``Content-Length``; chunked uploads get 411), several times
-cheaper per request than an ASGI stack, so the server is not the bottleneck of the benchmark.
+``GET /v1/models``, ``GET /health``, and ``GET /stats`` (``{"chat_requests": n}``, the
+chat-completion requests answered so far, for progress sampling). The HTTP/1.1 server is a
+small ``asyncio`` protocol with keep-alive (request bodies need ``Content-Length``; chunked
+uploads get 411): no ASGI stack and no pure-Python HTTP parser per request, so the server
+stays far from being the bottleneck of the benchmark.
 
 Reply rules, in order; "the prompt" is the text of the last user message, and every choice is
 deterministic from a hash of all the request's messages (the same request, the same reply):
@@ -263,11 +265,21 @@ def _json_bytes(value: Any) -> bytes:
     return json.dumps(value, separators=(",", ":")).encode()
 
 
-def answer(method: str, path: str, body: bytes, dump: IO[str] | None) -> tuple[str, str, bytes]:
+class ServerState:
+    """What the server keeps between requests: the dump file and a request counter."""
+
+    def __init__(self, dump: IO[str] | None) -> None:
+        self.dump = dump
+        self.chat_requests = 0
+
+
+def answer(method: str, path: str, body: bytes, state: ServerState) -> tuple[str, str, bytes]:
     """Status, content type and payload for one request."""
     route = path.split("?", 1)[0].rstrip("/")
     if method == "GET" and route == "/health":
         return "200 OK", _JSON_HEADERS, b'{"status":"ok"}'
+    if method == "GET" and route == "/stats":
+        return "200 OK", _JSON_HEADERS, _json_bytes({"chat_requests": state.chat_requests})
     if method == "GET" and route == "/v1/models":
         models = {"object": "list", "data": [{"id": MODEL_NAME, "object": "model"}]}
         return "200 OK", _JSON_HEADERS, _json_bytes(models)
@@ -277,8 +289,9 @@ def answer(method: str, path: str, body: bytes, dump: IO[str] | None) -> tuple[s
         request = json.loads(body)
     except ValueError:
         return "400 Bad Request", _JSON_HEADERS, b'{"error":{"message":"body is not JSON"}}'
-    if dump is not None:
-        dump.write(json.dumps(request, separators=(",", ":")) + "\n")
+    state.chat_requests += 1
+    if state.dump is not None:
+        state.dump.write(json.dumps(request, separators=(",", ":")) + "\n")
     if not request.get("stream"):
         return "200 OK", _JSON_HEADERS, _json_bytes(completion(request))
     events = "".join(f"data: {json.dumps(e)}\n\n" for e in stream_events(request))
@@ -288,8 +301,8 @@ def answer(method: str, path: str, body: bytes, dump: IO[str] | None) -> tuple[s
 class _HttpProtocol(asyncio.Protocol):
     """HTTP/1.1 with keep-alive over one connection; bodies framed by ``Content-Length``."""
 
-    def __init__(self, dump: IO[str] | None) -> None:
-        self._dump = dump
+    def __init__(self, state: ServerState) -> None:
+        self._state = state
         self._buffer = bytearray()
         self._transport: asyncio.Transport | None = None
 
@@ -325,7 +338,7 @@ class _HttpProtocol(asyncio.Protocol):
         body = bytes(self._buffer[end + 4 : total])
         del self._buffer[:total]
         keep_alive = headers.get("connection", "") != "close"
-        status, content_type, payload = answer(method, path, body, self._dump)
+        status, content_type, payload = answer(method, path, body, self._state)
         self._transport.write(_response(status, content_type, payload, keep_alive))
         if not keep_alive:
             self._transport.close()
@@ -341,7 +354,8 @@ async def serve(port: int, dump: Path | None) -> None:
         loop.add_signal_handler(sig, stop.set)
     sink = dump.open("a", buffering=1) if dump is not None else None
     try:
-        server = await loop.create_server(lambda: _HttpProtocol(sink), "127.0.0.1", port)
+        state = ServerState(sink)
+        server = await loop.create_server(lambda: _HttpProtocol(state), "127.0.0.1", port)
         async with server:
             await stop.wait()
     finally:

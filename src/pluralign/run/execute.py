@@ -33,6 +33,29 @@ logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
+class LogSettings:
+    """Inspect ``eval_set`` settings that change throughput, never results.
+
+    Each is passed to ``eval_set`` as it is; None leaves Inspect's default.
+    """
+
+    log_realtime: bool | None = None
+    """Record sample events as they happen (Inspect's sample buffer): what recovers the
+    finished-but-unflushed samples of a killed run, and what ``inspect view`` shows live."""
+    log_buffer: int | None = None
+    """Finished samples held before the log file is rewritten (None: Inspect's, 10 at most)."""
+    score_display: bool | None = None
+    """Recompute the metrics while samples finish, for the progress display."""
+
+
+INSPECT_DEFAULT_LOGGING = LogSettings()
+"""Inspect's own defaults for every throughput setting."""
+
+RUN_LOGGING = INSPECT_DEFAULT_LOGGING
+"""The settings ``run`` uses unless told otherwise."""
+
+
+@dataclass(frozen=True)
 class RunOutcome:
     """What a finished ``pluralign run`` produced."""
 
@@ -77,13 +100,18 @@ def build_tasks(config: RunConfig, suite_name: str) -> list[Task]:
     return tasks
 
 
-def run(config: RunConfig, display: str = "rich") -> RunOutcome:
+def run(
+    config: RunConfig, display: str = "rich", log_settings: LogSettings = RUN_LOGGING
+) -> RunOutcome:
     """Run the configured suites on the configured models: one ``eval_set`` per suite and model.
 
     Each eval set lives in ``<log dir>/<suite>/<model-slug>/`` (see ``run.eval_sets``), so each
     suite gets its own sample limit (``--limit`` counts items of item-based suites and never cuts
     other suites' cells) and adding a model never rewrites another model's set. The outcome's
     logs cover every model evaluated under the configuration, this run's and earlier ones.
+
+    ``log_settings`` are Inspect's throughput settings (default :data:`RUN_LOGGING`); they
+    change how fast a run goes, never its results.
 
     Raises:
         ChoiceError: an unknown suite, target or model provider.
@@ -121,6 +149,9 @@ def run(config: RunConfig, display: str = "rich") -> RunOutcome:
                         log_level="warning",
                         max_retries=config.request_retries(),
                         attempt_timeout=config.attempt_timeout(),
+                        log_realtime=log_settings.log_realtime,
+                        log_buffer=log_settings.log_buffer,
+                        score_display=log_settings.score_display,
                     )
                 except PrerequisiteError as error:
                     raise InputError(set_dir, plain_message(error)) from None
