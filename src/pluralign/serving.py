@@ -44,6 +44,8 @@ EMBEDDED_API_KEY = "pluralign-embedded-local"
 """A harmless key: Inspect's OpenAI-compatible provider insists on one even for keyless servers."""
 DEFAULT_PORT = 41873
 """Fixed by default because Inspect's response cache key includes the base URL."""
+SERVER_KEY_ENV = "PLURALIGN_SERVER_API_KEY"
+"""How a server key reaches the child process (the environment, never its command line)."""
 
 
 @dataclass(frozen=True)
@@ -176,9 +178,11 @@ class EmbeddedServer:
         argv += ["--port", str(self.config.port), "--host", self.config.host]
         argv += ["--slots", str(self.config.slots), "--ctx-per-slot", str(self.config.ctx_per_slot)]
         argv += ["--threads", str(self.config.threads)]
-        env = dict(os.environ)
+        # Only this server's own key: one inherited from the caller's environment (exported for
+        # ``pluralign serve``) would make the child refuse the run's own keyless requests.
+        env = {name: value for name, value in os.environ.items() if name != SERVER_KEY_ENV}
         if self.config.api_key:
-            env["PLURALIGN_SERVER_API_KEY"] = self.config.api_key
+            env[SERVER_KEY_ENV] = self.config.api_key
         with self._log_path.open("wb") as log_file:
             self._process = subprocess.Popen(
                 argv, stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env
@@ -260,7 +264,7 @@ def _run_child(args: argparse.Namespace) -> None:
     params.cpuparams_batch.n_threads = args.threads
     params.model_alias = {EMBEDDED_MODEL_NAME}
     params.endpoint_metrics = True
-    server_key = os.environ.get("PLURALIGN_SERVER_API_KEY")
+    server_key = os.environ.get(SERVER_KEY_ENV)
     if server_key:
         params.api_keys = [server_key]
     _server = xllamacpp.Server(params)  # keep a reference: the server lives as long as it
