@@ -98,9 +98,13 @@ class FaultPlan:
     """Longest a ``timeout`` fault holds a connection before closing it."""
     poison: str | None = None
     """Requests whose body contains this text always get ``poison_kind``."""
+    poison_first: bool = False
+    """The first faultable request's body is poisoned: it and every repeat get ``poison_kind``
+    (one sample of any suite then exhausts its retries)."""
     poison_kind: str = "http_500"
     sequence: tuple[str, ...] = ()
-    """Faults for the first faultable requests, in arrival order; later ones use ``rates``."""
+    """Faults for the first faultable requests (poisoned ones aside), in arrival order; later
+    ones are drawn at ``rates``."""
     body_overrides: Mapping[str, Any] = field(default_factory=dict)
     """JSON fields set on every forwarded JSON request body."""
 
@@ -125,9 +129,13 @@ class FaultPlan:
         """Probability that a faultable request gets any fault."""
         return sum(self.rates.values())
 
+    def poisoned(self, body: bytes) -> bool:
+        """Whether ``body`` carries the poison text (its requests always fail)."""
+        return self.poison is not None and self.poison.encode() in body
+
     def decide(self, body: bytes, occurrence: int) -> str | None:
         """The fault for the ``occurrence``-th sighting (from 0) of ``body``; None = forward."""
-        if self.poison is not None and self.poison.encode() in body:
+        if self.poisoned(body):
             return self.poison_kind
         digest = hashlib.sha256(body).hexdigest()
         draw = hashlib.sha256(f"{self.seed}\0{digest}\0{occurrence}".encode()).digest()
@@ -188,6 +196,9 @@ class FaultProxy:
         self.plan = plan
         self.stats = FaultStats()
         self._seen: Counter[str] = Counter()
+        self._arrivals = 0
+        self._poisoned: str | None = None
+        """Faultable requests without the poison seen so far (``sequence`` counts these)."""
         self._client: httpx.AsyncClient | None = None
         self._handlers: set[asyncio.Task[None]] = set()
 
@@ -249,11 +260,16 @@ class FaultProxy:
     def _decide(self, path: str, method: bytes, body: bytes) -> str | None:
         if method != b"POST" or path.split("?")[0] not in FAULT_PATHS:
             return None
-        arrival = self.stats.faultable
         self.stats.faultable += 1
+        digest = hashlib.sha256(body).hexdigest()
+        if self.plan.poison_first and self._poisoned is None:
+            self._poisoned = digest
+        if self.plan.poisoned(body) or digest == self._poisoned:
+            return self.plan.poison_kind
+        arrival = self._arrivals
+        self._arrivals += 1
         if arrival < len(self.plan.sequence):
             return self.plan.sequence[arrival]
-        digest = hashlib.sha256(body).hexdigest()
         occurrence = self._seen[digest]
         self._seen[digest] += 1
         return self.plan.decide(body, occurrence)
