@@ -16,8 +16,9 @@ request), so a reply depends on its request only:
    ``results.json``, never as a silent gap.
 
 Retries are Inspect's (``pluralign run --max-retries/--timeout``), read back from the logs:
-Inspect records every failed attempt of a model call as a model event with its error. Timings are wall-clock on whatever machine runs this; the
-ratio to the fault-free run is the figure to compare. Example (all suites, three seeds)::
+Inspect records every failed attempt of a model call as a model event with its error. Timings
+are wall-clock on whatever machine runs this; the ratio to the fault-free run is the figure to
+compare. Example (all suites, three seeds)::
 
     .venv/bin/python -m benchmarks.fault_injection --seeds 1,2,3 --out fault-injection.json
 
@@ -294,31 +295,43 @@ def run_suite(
     return figures
 
 
+HEADER = (
+    "suite", "trial", "faults", "failed attempts", "samples", "lost", "duplicated",
+    "error samples", "counted in results.json", "mismatched", "max |Δ|", "wall s", "× clean",
+)  # fmt: skip
+
+
+def _row(suite: str, trial: str, faults: int, c: Mapping[str, Any], counted: str) -> list[str]:
+    return [
+        suite, trial, str(faults), str(c["failed_attempts"]), str(c["samples"]), str(c["lost"]),
+        str(c["duplicated"]), str(c["error_samples"]), counted, str(c["mismatched"]),
+        f"{c['max_abs_diff']:.2g}",
+    ]  # fmt: skip
+
+
 def _print(figures: Sequence[SuiteFigures]) -> None:
-    header = (
-        "suite", "trial", "faults", "failed attempts", "samples", "lost", "dup", "errors", "counted",
-        "mismatch", "max|Δ|", "wall s", "× clean",
-    )  # fmt: skip
-    print(" | ".join(header))
+    """One markdown table row per trial."""
+    print("| " + " | ".join(HEADER) + " |")
+    print("|" + "---|" * len(HEADER))
     for suite in figures:
-        agree = suite.fault_free_agree
-        assert agree is not None
-        print(
-            f"{suite.suite} | clean 2 vs 1 | 0 | {agree.failed_attempts} | {agree.samples} | {agree.lost} "
-            f"| {agree.duplicated} | {agree.error_samples} | - | {agree.mismatched} "
-            f"| {agree.max_abs_diff:.2g} | {suite.fault_free_wall_s} | 1.00"
-        )
-        rows = [(f"seed {t['seed']}", t) for t in suite.trials]
-        rows += [("poison", suite.poison)] if suite.poison else []
-        for name, trial in rows:
-            c = trial["comparison"]
-            ratio = trial["wall_s"] / suite.fault_free_wall_s if suite.fault_free_wall_s else 0
-            print(
-                f"{suite.suite} | {name} | {trial['proxy']['faults_total']} | {c['failed_attempts']} "
-                f"| {c['samples']} | {c['lost']} | {c['duplicated']} | {c['error_samples']} "
-                f"| {trial['counted_in_results_json']} | {c['mismatched']} "
-                f"| {c['max_abs_diff']:.2g} | {trial['wall_s']} | {ratio:.2f}"
+        assert suite.fault_free_agree is not None
+        clean = _row(suite.suite, "fault-free 2 vs 1", 0, asdict(suite.fault_free_agree), "-")
+        rows = [[*clean, str(suite.fault_free_wall_s), "1.00"]]
+        trials = [(f"seed {t['seed']}", t) for t in suite.trials]
+        trials += [("poisoned sample", suite.poison)] if suite.poison else []
+        for name, trial in trials:
+            faults = trial["proxy"]["faults_total"]
+            row = _row(
+                suite.suite,
+                name,
+                faults,
+                trial["comparison"],
+                str(trial["counted_in_results_json"]),
             )
+            ratio = trial["wall_s"] / suite.fault_free_wall_s if suite.fault_free_wall_s else 0.0
+            rows.append([*row, str(trial["wall_s"]), f"{ratio:.2f}"])
+        for row in rows:
+            print("| " + " | ".join(row) + " |")
 
 
 def _free_ports() -> Iterator[int]:
