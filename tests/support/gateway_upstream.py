@@ -139,7 +139,7 @@ def serve_app(app: ASGIApp, port: int | None = None) -> Iterator[str]:
     runner = uvicorn.Server(config)
     thread = threading.Thread(target=runner.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 60.0
+    deadline = time.monotonic() + 300.0  # start-up loads the guards' models
     while not runner.started:
         assert thread.is_alive(), "the server did not start"
         assert time.monotonic() < deadline, "the server did not start in time"

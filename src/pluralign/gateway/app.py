@@ -201,7 +201,10 @@ class _Gateway:
 
     @asynccontextmanager
     async def lifespan(self, app: Starlette) -> AsyncIterator[None]:
-        """Open the upstream pool and the audit writer; on shutdown flush and close them."""
+        """Open the upstream pool and the audit writer and load the guards' models.
+
+        On shutdown the audit queue is written out and the pool closed.
+        """
         settings = self.config.upstream
         self._upstream = Upstream(
             self.target.base_url, self.target.api_key, settings.timeout_s, settings.max_connections
@@ -209,6 +212,7 @@ class _Gateway:
         self._audit = AuditWriter(self.store)
         self._audit.start()
         try:
+            await self.guards.warm_up(self.policies.user_policy("baseline"))
             yield
         finally:
             await self._audit.close()

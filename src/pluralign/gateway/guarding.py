@@ -87,6 +87,12 @@ class Guards:
 
         return cls(checker(config.input), checker(config.output))
 
+    async def warm_up(self, user: UserPolicy) -> None:
+        """Judge one short text with each guard, so models load at start-up, not on a request."""
+        checkers = {id(c): c for c in (self.input_checker, self.output_checker) if c is not None}
+        for checker in checkers.values():
+            await checker.check("Hello.", side=Side.INPUT, guards=user.guard_config)
+
     async def check_input(self, text: str, user: UserPolicy) -> GuardResult | None:
         """Judge the user's input; None when no input guard is configured."""
         if self.input_checker is None:
