@@ -334,7 +334,8 @@ def _print(figures: Sequence[SuiteFigures]) -> None:
             print("| " + " | ".join(row) + " |")
 
 
-def _free_ports() -> Iterator[int]:
+def free_ports() -> Iterator[int]:
+    """Free loopback ports, one per ``next``."""
     while True:
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
@@ -366,7 +367,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     config = EmbeddedServerConfig(port=options.port, slots=1)
     with EmbeddedServer(config) as server, tempfile.TemporaryDirectory() as scratch:
         upstream = server.base_url.removesuffix("/v1")
-        ports = _free_ports()
+        ports = free_ports()
         for suite in suites:
             figures.append(run_suite(suite, upstream, Path(scratch), options, ports))
             print(f"{suite}: done", file=sys.stderr, flush=True)

@@ -159,6 +159,10 @@ class FaultStats:
     faults: Counter[str] = field(default_factory=Counter)
     upstream_errors: int = 0
     """Requests the upstream server could not answer (answered 502 by the proxy)."""
+    in_flight: int = 0
+    """Forwarded requests awaiting the upstream's reply now."""
+    max_in_flight: int = 0
+    """Most forwarded requests the upstream held at once (the concurrency it saw)."""
 
     def as_json(self) -> dict[str, Any]:
         """A JSON-ready copy (every kind listed, zero when not injected)."""
@@ -167,6 +171,7 @@ class FaultStats:
             "faultable": self.faultable,
             "forwarded": self.forwarded,
             "upstream_errors": self.upstream_errors,
+            "max_in_flight": self.max_in_flight,
             "faults": {kind: self.faults.get(kind, 0) for kind in FAULT_KINDS},
             "faults_total": sum(self.faults.values()),
         }
@@ -324,12 +329,16 @@ class FaultProxy:
         outgoing = self._client.build_request(
             request.method.decode(), request.target.decode(), headers=headers, content=content
         )
+        self.stats.in_flight += 1
+        self.stats.max_in_flight = max(self.stats.max_in_flight, self.stats.in_flight)
         try:
             response = await self._client.send(outgoing, stream=True)
         except httpx.HTTPError as error:
+            self.stats.in_flight -= 1
             self.stats.upstream_errors += 1
             message = json.dumps({"error": {"message": f"upstream unreachable: {error}"}})
             return _Upstream(502, [("content-type", "application/json")], message.encode())
+        self.stats.in_flight -= 1
         passed = [(k, v) for k, v in response.headers.multi_items() if k not in _HOP_BY_HOP]
         if response.headers.get("content-type", "").startswith("text/event-stream"):
             return _Upstream(response.status_code, passed, b"", stream=response)
