@@ -20,6 +20,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,6 +45,8 @@ EMBEDDED_API_KEY = "pluralign-embedded-local"
 """A harmless key: Inspect's OpenAI-compatible provider insists on one even for keyless servers."""
 DEFAULT_PORT = 41873
 """Fixed by default because Inspect's response cache key includes the base URL."""
+WATCH_INTERVAL_S = 0.5
+"""How often a watched child is polled (``interrupt_on_death``)."""
 SERVER_KEY_ENV = "PLURALIGN_SERVER_API_KEY"
 """How a server key reaches the child process (the environment, never its command line)."""
 
@@ -62,6 +65,11 @@ class EmbeddedServerConfig:
     api_key: str | None = None
     """Require this key from clients (llama.cpp ``api_keys``); None accepts any key."""
     startup_timeout_s: float = 120.0
+    interrupt_on_death: bool = False
+    """If the child dies while in use, interrupt this process as Ctrl-C does (a SIGINT), so a
+    run that owns the server stops at once, resumable, instead of retrying requests to a dead
+    port; leaving the context then raises ServerError naming the death. For a command's main
+    process only: the signal reaches the whole process."""
 
     @property
     def base_url(self) -> str:
@@ -131,6 +139,7 @@ class EmbeddedServer:
         self._process: subprocess.Popen[bytes] | None = None
         self._log_path: Path | None = None
         self._keep_log = False
+        self._died: int | None = None
         self.reused = False
 
     @property
@@ -237,14 +246,40 @@ class EmbeddedServer:
             self._log_path.unlink(missing_ok=True)
             self._log_path = None
 
+    def _watch(self) -> None:
+        """With ``interrupt_on_death``: a thread that sends SIGINT when the child dies in use."""
+        process = self._process
+        if process is None or not self.config.interrupt_on_death:
+            return
+
+        def watch() -> None:
+            while process.poll() is None and self._process is process:
+                time.sleep(WATCH_INTERVAL_S)
+            if self._process is process:  # died while in use; stop() would have unset it
+                self._died = process.returncode
+                os.kill(os.getpid(), signal.SIGINT)
+
+        threading.Thread(target=watch, name="pluralign-server-watch", daemon=True).start()
+
     def __enter__(self) -> EmbeddedServer:
-        """Start the server."""
+        """Start the server (and, with ``interrupt_on_death``, watch it)."""
         self.start()
+        self._watch()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        """Stop the server (if this object started it)."""
-        self.stop()
+        """Stop the server (if this object started it).
+
+        Raises:
+            ServerError: the child died while in use and interrupted the process for it.
+
+        """
+        self.stop(keep_log=self._died is not None)
+        if self._died is not None:
+            raise ServerError(
+                f"the embedded llama.cpp server died (exit code {self._died}) and the run was "
+                f"stopped; re-run the same command to resume{self._log_tail()}"
+            ) from None
 
 
 # --- the child process -------------------------------------------------------------------------
