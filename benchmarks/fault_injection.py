@@ -25,11 +25,15 @@ compare. Example (all suites, three seeds)::
 Quick::
 
     .venv/bin/python -m benchmarks.fault_injection --suites hvae --seeds 1
+
+``--upstream scripted`` puts the tests' scripted server (always the letter A, at once) behind
+the proxy instead: every suite's pipeline under faults in minutes, the model aside.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import os
@@ -53,7 +57,6 @@ from pluralign.serving import EMBEDDED_MODEL_NAME, EmbeddedServer, EmbeddedServe
 
 SERVICE = "faults"
 """``openai-api/<service>/…``: Inspect reads ``FAULTS_BASE_URL`` and ``FAULTS_API_KEY``."""
-MODEL = f"openai-api/{SERVICE}/{EMBEDDED_MODEL_NAME}"
 NO_PROMPT_CACHE = {"cache_prompt": False}
 """llama.cpp request field: evaluate the whole prompt, never reuse a cached prefix."""
 DEFAULT_TOLERANCE = 1e-9
@@ -200,8 +203,9 @@ def pluralign_run(
     args: Sequence[str],
     port: int,
     timeout_s: float = 3600.0,
+    model_name: str = EMBEDDED_MODEL_NAME,
 ) -> RunResult:
-    """Run ``pluralign run --model openai-api/faults/…`` through a proxy with ``plan``."""
+    """``pluralign run --model openai-api/faults/<model_name>`` through a proxy with ``plan``."""
     log_root.mkdir(parents=True, exist_ok=True)
     with running_proxy(upstream, plan, port) as proxy:
         env = {
@@ -212,7 +216,8 @@ def pluralign_run(
             "NO_COLOR": "1",
             "COLUMNS": "200",
         }
-        command = [str(Path(sys.executable).with_name("pluralign")), "run", "--model", MODEL]
+        model = f"openai-api/{SERVICE}/{model_name}"
+        command = [str(Path(sys.executable).with_name("pluralign")), "run", "--model", model]
         start = time.monotonic()
         finished = subprocess.run(
             [*command, *args, "--display", "none"],
@@ -228,6 +233,28 @@ def pluralign_run(
     return RunResult(
         finished.returncode, wall_s, config_dir, stats, finished.stdout + finished.stderr
     )
+
+
+@dataclass(frozen=True)
+class Upstream:
+    """The server behind the proxy: its root URL and the model name it serves."""
+
+    root: str
+    model: str
+
+
+@contextlib.contextmanager
+def upstream_server(kind: str, port: int) -> Iterator[Upstream]:
+    """``embedded``: the embedded llama.cpp server, one slot; ``scripted``: the tests' scripted
+    OpenAI-compatible server (always the letter A, instantly: the pipeline alone under faults)."""
+    if kind == "scripted":
+        from tests.support.scripted_server import SCRIPTED_MODEL, scripted_server
+
+        with scripted_server("A") as scripted:
+            yield Upstream(scripted.base_url.removesuffix("/v1"), SCRIPTED_MODEL)
+        return
+    with EmbeddedServer(EmbeddedServerConfig(port=port, slots=1)) as server:
+        yield Upstream(server.base_url.removesuffix("/v1"), EMBEDDED_MODEL_NAME)
 
 
 @dataclass
@@ -264,14 +291,20 @@ def run_args(suite: str, mode: str, max_retries: int, timeout: int) -> list[str]
 
 
 def run_suite(
-    suite: str, upstream: str, work: Path, options: argparse.Namespace, ports: Iterator[int]
+    suite: str, upstream: Upstream, work: Path, options: argparse.Namespace, ports: Iterator[int]
 ) -> SuiteFigures:
     """Fault-free twice, then each seed at the fault rate, then the poisoned run."""
     args = run_args(suite, options.mode, options.max_retries, options.timeout)
     figures = SuiteFigures(suite)
     clean = FaultPlan(body_overrides=NO_PROMPT_CACHE)
-    first = pluralign_run(upstream, clean, work / f"{suite}-clean-1", args, next(ports))
-    second = pluralign_run(upstream, clean, work / f"{suite}-clean-2", args, next(ports))
+
+    def trial(plan: FaultPlan, name: str, args: Sequence[str]) -> RunResult:
+        return pluralign_run(
+            upstream.root, plan, work / f"{suite}-{name}", args, next(ports), 3600.0, upstream.model
+        )
+
+    first = trial(clean, "clean-1", args)
+    second = trial(clean, "clean-2", args)
     reference = read_run(first.config_dir)
     figures.fault_free_wall_s = round(first.wall_s, 1)
     figures.fault_free_agree = compare(reference, read_run(second.config_dir), options.tolerance)
@@ -285,12 +318,12 @@ def run_suite(
             hang_s=float(options.timeout) * 4,
             body_overrides=NO_PROMPT_CACHE,
         )
-        result = pluralign_run(upstream, plan, work / f"{suite}-seed-{seed}", args, next(ports))
+        result = trial(plan, f"seed-{seed}", args)
         figures.trials.append({"seed": seed, **_trial(result, reference, options.tolerance)})
     if options.poison:
         plan = FaultPlan(poison_first=True, body_overrides=NO_PROMPT_CACHE)
         poison_args = run_args(suite, options.mode, 1, options.timeout)
-        result = pluralign_run(upstream, plan, work / f"{suite}-poison", poison_args, next(ports))
+        result = trial(plan, "poison", poison_args)
         figures.poison = _trial(result, reference, options.tolerance)
     return figures
 
@@ -357,6 +390,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         "--no-poison", dest="poison", action="store_false", help="skip the poisoned run"
     )
     parser.add_argument("--port", type=int, default=41994, help="embedded server port")
+    parser.add_argument("--upstream", choices=("embedded", "scripted"), default="embedded")
     parser.add_argument("--out", type=Path, default=None)
     options = parser.parse_args(argv)
     options.seed_list = [int(seed) for seed in options.seeds.split(",") if seed]
@@ -364,9 +398,10 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     suites = [s for s in options.suites.split(",") if s] or list(registered_suites())
     figures: list[SuiteFigures] = []
-    config = EmbeddedServerConfig(port=options.port, slots=1)
-    with EmbeddedServer(config) as server, tempfile.TemporaryDirectory() as scratch:
-        upstream = server.base_url.removesuffix("/v1")
+    with (
+        upstream_server(options.upstream, options.port) as upstream,
+        tempfile.TemporaryDirectory() as scratch,
+    ):
         ports = free_ports()
         for suite in suites:
             figures.append(run_suite(suite, upstream, Path(scratch), options, ports))
