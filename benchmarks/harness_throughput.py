@@ -7,9 +7,9 @@ invocation:
 1. **pluralign**: the HVAE and CommunityBench suites through ``pluralign.run.execute.run`` and
    a ``RunConfig`` (``--model openai-api/instant/instant``, ``INSTANT_BASE_URL`` /
    ``INSTANT_API_KEY``) at each ``--concurrency`` (``max_connections``), twice: with Inspect's
-   own logging defaults (``INSPECT_DEFAULT_LOGGING``) and with the settings ``pluralign run``
-   uses (``RUN_LOGGING``); the ``results.json`` rows of the two must be identical, and the
-   script says whether they are;
+   own throughput defaults (``INSPECT_DEFAULTS``: live metrics, one task at a time) and with the
+   settings ``pluralign run`` uses (``RUN_THROUGHPUT``); the ``results.json`` rows of the two
+   must be identical, and the script says whether they are;
 2. **raw replay**: exactly the requests the server recorded from that run (``--dump``), sent
    again with one ``httpx.AsyncClient`` at the same concurrency, each response parsed as JSON.
 
@@ -61,7 +61,7 @@ from benchmarks.instant_server import instant_server  # noqa: E402
 MODEL = "openai-api/instant/instant"
 """The instant server as an Inspect model (``INSTANT_BASE_URL`` names its address)."""
 SETTINGS = ("inspect", "pluralign")
-"""``inspect``: Inspect's logging defaults; ``pluralign``: what ``pluralign run`` uses."""
+"""``inspect``: Inspect's throughput defaults; ``pluralign``: what ``pluralign run`` uses."""
 LAYERS = (
     ("pluralign", ("/src/pluralign/",)),
     ("inspect_ai", ("/inspect_ai/",)),
@@ -111,9 +111,9 @@ def _suite_options(suite: str, args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _logging(name: str) -> Any:
-    from pluralign.run.execute import INSPECT_DEFAULT_LOGGING, RUN_LOGGING
+    from pluralign.run.execute import INSPECT_DEFAULTS, RUN_THROUGHPUT
 
-    return INSPECT_DEFAULT_LOGGING if name == "inspect" else RUN_LOGGING
+    return INSPECT_DEFAULTS if name == "inspect" else RUN_THROUGHPUT
 
 
 def _rows_digest(log_dir: Path) -> tuple[str, int, int]:
@@ -177,7 +177,7 @@ def child_pluralign(args: argparse.Namespace) -> None:
         progress.__enter__()
     if profiler:
         profiler.enable()
-    outcome = run(config, display="none", log_settings=settings)
+    outcome = run(config, display="none", throughput=settings)
     if profiler:
         profiler.disable()
         profiler.dump_stats(args.profile)
@@ -513,9 +513,10 @@ def main() -> None:
                     print(f"measured {measured}", file=sys.stderr, flush=True)
                 assert dump is not None
                 measurements.append(measure_replay(dump, measurements[-1]))
-        print(throughput_table(measurements))
-        print("\nResults rows, Inspect's logging defaults against pluralign's settings:")
-        print("\n".join(identical_rows(measurements)))
+        if measurements:
+            print(throughput_table(measurements))
+            print("\nResults rows, Inspect's defaults against pluralign's settings:")
+            print("\n".join(identical_rows(measurements)))
         if args.profile_concurrency:
             print("\n## Where the client CPU goes (cProfile)\n")
             for suite in suites:

@@ -33,10 +33,11 @@ logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class LogSettings:
-    """Inspect ``eval_set`` settings that change throughput, never results.
+class ThroughputSettings:
+    """Inspect ``eval_set`` settings that change how fast a run goes, never its results.
 
-    Each is passed to ``eval_set`` as it is; None leaves Inspect's default.
+    None leaves Inspect's default. Killed runs stay resumable under every choice here: the
+    sample buffer (``log_realtime``) keeps each finished sample until the log file holds it.
     """
 
     log_realtime: bool | None = None
@@ -45,14 +46,20 @@ class LogSettings:
     log_buffer: int | None = None
     """Finished samples held before the log file is rewritten (None: Inspect's, 10 at most)."""
     score_display: bool | None = None
-    """Recompute the metrics while samples finish, for the progress display."""
+    """Recompute every metric over the finished samples while a task runs, for the progress
+    display (Inspect throttles it to about a tenth of the run's time)."""
+    parallel_tasks: bool = False
+    """Run a suite's tasks side by side (``max_tasks`` = their number) instead of one after
+    another; requests stay capped by ``max_connections``."""
 
 
-INSPECT_DEFAULT_LOGGING = LogSettings()
+INSPECT_DEFAULTS = ThroughputSettings()
 """Inspect's own defaults for every throughput setting."""
 
-RUN_LOGGING = INSPECT_DEFAULT_LOGGING
-"""The settings ``run`` uses unless told otherwise."""
+RUN_THROUGHPUT = ThroughputSettings(score_display=False, parallel_tasks=True)
+"""The settings ``run`` uses: no live metrics (the report computes them once), and a suite's
+tasks side by side, so a suite of many small tasks keeps ``max_connections`` requests in flight.
+Results are identical to Inspect's defaults (``benchmarks/harness_throughput.py`` checks)."""
 
 
 @dataclass(frozen=True)
@@ -101,7 +108,7 @@ def build_tasks(config: RunConfig, suite_name: str) -> list[Task]:
 
 
 def run(
-    config: RunConfig, display: str = "rich", log_settings: LogSettings = RUN_LOGGING
+    config: RunConfig, display: str = "rich", throughput: ThroughputSettings = RUN_THROUGHPUT
 ) -> RunOutcome:
     """Run the configured suites on the configured models: one ``eval_set`` per suite and model.
 
@@ -110,7 +117,7 @@ def run(
     other suites' cells) and adding a model never rewrites another model's set. The outcome's
     logs cover every model evaluated under the configuration, this run's and earlier ones.
 
-    ``log_settings`` are Inspect's throughput settings (default :data:`RUN_LOGGING`); they
+    ``throughput`` holds Inspect's throughput settings (default :data:`RUN_THROUGHPUT`); they
     change how fast a run goes, never its results.
 
     Raises:
@@ -149,9 +156,10 @@ def run(
                         log_level="warning",
                         max_retries=config.request_retries(),
                         attempt_timeout=config.attempt_timeout(),
-                        log_realtime=log_settings.log_realtime,
-                        log_buffer=log_settings.log_buffer,
-                        score_display=log_settings.score_display,
+                        log_realtime=throughput.log_realtime,
+                        log_buffer=throughput.log_buffer,
+                        score_display=throughput.score_display,
+                        max_tasks=len(tasks) if throughput.parallel_tasks else None,
                     )
                 except PrerequisiteError as error:
                     raise InputError(set_dir, plain_message(error)) from None
