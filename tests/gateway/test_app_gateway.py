@@ -285,6 +285,17 @@ def test_models_and_healthz(gw: Setup) -> None:
     assert httpx.get(f"{gw.url}/v1/nothing").status_code == 404
 
 
+def test_an_upstream_400_reaches_the_client_with_its_message(gw: Setup) -> None:
+    gw.upstream.status = 400
+    response = _post(gw, gw.keys["support"], CHAT)
+    assert response.status_code == 400
+    assert response.json()["error"]["message"] == (
+        "the upstream refused the request: upstream exploded"
+    )
+    record = _audit_of(gw, response.headers["x-pluralign-request-id"])
+    assert record.outcome is RequestOutcome.CLIENT_ERROR and record.status_code == 400
+
+
 def test_no_key_appears_in_any_byte_written(gw: Setup) -> None:
     reply = _client(gw, gw.keys["text"]).chat.completions.create(
         model="any", messages=[{"role": "user", "content": "Hi"}]
