@@ -406,10 +406,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         for suite in suites:
             figures.append(run_suite(suite, upstream, Path(scratch), options, ports))
             print(f"{suite}: done", file=sys.stderr, flush=True)
+            _print(figures[-1:])  # as it goes; the whole table follows at the end
+            sys.stdout.flush()
+            if options.out:  # written after every suite, so a long run keeps what it measured
+                payload = [asdict(f) for f in figures]
+                options.out.write_text(json.dumps(payload, indent=2, default=str))
     _print(figures)
-    if options.out:
-        payload = [asdict(f) for f in figures]
-        options.out.write_text(json.dumps(payload, indent=2, default=str))
 
 
 if __name__ == "__main__":
