@@ -6,6 +6,9 @@ under that policy and refuses as the gateway refuses — the bet request with th
 refusal text (``finish_reason: "stop"``), the Trojan question with a cut-off reply and
 ``finish_reason: "content_filter"`` (as a stream the output guard ended). Judge questions
 (``You are …``) get the scripted judge's verdicts. Every request body is recorded.
+
+With ``refusing=False`` it is the scripted model alone (``support.reply`` on the messages it
+receives), the upstream a real gateway stands in front of.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import uvicorn
-from inspect_ai.model import ChatMessageUser, GenerateConfig
+from inspect_ai.model import ChatMessage, ChatMessageSystem, ChatMessageUser, GenerateConfig
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -45,15 +48,29 @@ class StandIn:
     """A running stand-in: where it listens and every request body it received."""
 
     base_url: str
+    refusing: bool = True
+    """Answer as a gateway would (with its refusals); False: as the scripted model alone."""
     requests: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _answer(body: dict[str, Any]) -> tuple[str, str]:
+def _scripted(body: dict[str, Any]) -> str:
+    """The scripted model's reply to the request's messages (system turns included)."""
+    messages: list[ChatMessage] = [
+        ChatMessageSystem(content=str(m["content"]))
+        if m["role"] == "system"
+        else ChatMessageUser(content=str(m["content"]))
+        for m in body["messages"]
+    ]
+    last = str(messages[-1].content)
+    answer = reply(Turn(tuple(messages), last, last, 0, GenerateConfig()))
+    return answer if isinstance(answer, str) else answer.completion
+
+
+def _answer(body: dict[str, Any], refusing: bool) -> tuple[str, str]:
     """(content, finish_reason) for one request."""
     last = str(body["messages"][-1]["content"])
-    if last.startswith("You are "):
-        turn = Turn((ChatMessageUser(content=last),), last, last, 0, GenerateConfig())
-        return str(reply(turn)), "stop"
+    if last.startswith("You are ") or not refusing:
+        return _scripted(body), "stop"
     if "horse racing" in last:
         return REFUSED_BET, "stop"
     if "Trojan" in last:
@@ -76,7 +93,7 @@ def _app(stand_in: StandIn) -> Starlette:
     async def chat(request: Request) -> JSONResponse:
         body = await request.json()
         stand_in.requests.append(body)
-        content, finish = _answer(body)
+        content, finish = _answer(body, stand_in.refusing)
         return JSONResponse(
             {
                 "id": f"chatcmpl-{len(stand_in.requests)}",
@@ -98,10 +115,10 @@ def _app(stand_in: StandIn) -> Starlette:
 
 
 @contextmanager
-def gateway_stand_in() -> Iterator[StandIn]:
+def gateway_stand_in(refusing: bool = True) -> Iterator[StandIn]:
     """Serve the stand-in on a free loopback port for the duration of the context."""
     port = free_port()
-    stand_in = StandIn(base_url=f"http://127.0.0.1:{port}/v1")
+    stand_in = StandIn(base_url=f"http://127.0.0.1:{port}/v1", refusing=refusing)
     config = uvicorn.Config(_app(stand_in), host="127.0.0.1", port=port, log_level="warning")
     runner = uvicorn.Server(config)
     thread = threading.Thread(target=runner.run, daemon=True)
