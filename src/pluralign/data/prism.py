@@ -469,6 +469,18 @@ def conversations_from_rows(
     return out
 
 
+def _tracked(rows: Located, last: list[str]) -> Located:
+    """The rows, keeping the location of the latest one in ``last``."""
+    for location, value in rows:
+        last[:] = [location]
+        yield location, value
+
+
+def _end(last: list[str]) -> str:
+    """Where a reader that found nothing usable stopped: the last row read (or line 1)."""
+    return last[0] if last else "line 1"
+
+
 def prism_from_rows(
     survey: Located,
     conversations: Located,
@@ -483,15 +495,18 @@ def prism_from_rows(
         InputError: no participant, or no conversation with a rated pair, is left.
     """
     problems: list[PrismProblem] = []
-    participants = participants_from_rows(survey, survey_source, problems)
+    survey_end: list[str] = []
+    participants = participants_from_rows(_tracked(survey, survey_end), survey_source, problems)
     if not participants:
-        raise InputError(survey_source, "no usable survey record (each needs a user_id)")
+        reason = "no usable survey record (each needs a user_id)"
+        raise InputError(survey_source, reason, location=_end(survey_end))
     known = {p.user_id for p in participants}
-    rated = conversations_from_rows(conversations, conversations_source, known, problems)
+    conversations_end: list[str] = []
+    rows = _tracked(conversations, conversations_end)
+    rated = conversations_from_rows(rows, conversations_source, known, problems)
     if not rated:
-        raise InputError(
-            conversations_source, "no conversation of a surveyed participant has a rated pair"
-        )
+        reason = "no conversation of a surveyed participant has a rated pair"
+        raise InputError(conversations_source, reason, location=_end(conversations_end))
     return PrismData(
         meta=meta,
         participants=tuple(participants),

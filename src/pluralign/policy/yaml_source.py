@@ -208,6 +208,18 @@ class _BoundedLoader(yaml.SafeLoader):
         self._open_anchors: set[str] = set()
         self._sizes: dict[int, int] = {}
 
+    def fetch_flow_collection_start(self, TokenClass: type[yaml.Token]) -> None:  # noqa: N803
+        """Refuse deep flow nesting (``[[[[…``) while scanning.
+
+        The scanner looks up to 1024 characters ahead, with work per character growing with
+        the nesting: refused at the first bracket too deep, the scan stays cheap.
+        """
+        mark = self.get_mark()  # the bracket's own place
+        super().fetch_flow_collection_start(TokenClass)
+        if self.flow_level > MAX_NESTING:
+            reason = f"nesting deeper than {MAX_NESTING} levels"
+            raise yaml.scanner.ScannerError(None, None, reason, mark)
+
     def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         event = self.peek_event()  # type: ignore[no-untyped-call]
         if isinstance(event, yaml.AliasEvent):
