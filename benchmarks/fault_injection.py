@@ -37,7 +37,6 @@ import contextlib
 import json
 import math
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -201,13 +200,12 @@ def pluralign_run(
     plan: FaultPlan,
     log_root: Path,
     args: Sequence[str],
-    port: int,
     timeout_s: float = 3600.0,
     model_name: str = EMBEDDED_MODEL_NAME,
 ) -> RunResult:
     """``pluralign run --model openai-api/faults/<model_name>`` through a proxy with ``plan``."""
     log_root.mkdir(parents=True, exist_ok=True)
-    with running_proxy(upstream, plan, port) as proxy:
+    with running_proxy(upstream, plan) as proxy:
         env = {
             **os.environ,
             "PLURALIGN_LOG_ROOT": str(log_root),
@@ -291,7 +289,7 @@ def run_args(suite: str, mode: str, max_retries: int, timeout: int) -> list[str]
 
 
 def run_suite(
-    suite: str, upstream: Upstream, work: Path, options: argparse.Namespace, ports: Iterator[int]
+    suite: str, upstream: Upstream, work: Path, options: argparse.Namespace
 ) -> SuiteFigures:
     """Fault-free twice, then each seed at the fault rate, then the poisoned run."""
     args = run_args(suite, options.mode, options.max_retries, options.timeout)
@@ -300,7 +298,7 @@ def run_suite(
 
     def trial(plan: FaultPlan, name: str, args: Sequence[str]) -> RunResult:
         return pluralign_run(
-            upstream.root, plan, work / f"{suite}-{name}", args, next(ports), 3600.0, upstream.model
+            upstream.root, plan, work / f"{suite}-{name}", args, 3600.0, upstream.model
         )
 
     first = trial(clean, "clean-1", args)
@@ -367,14 +365,6 @@ def _print(figures: Sequence[SuiteFigures]) -> None:
             print("| " + " | ".join(row) + " |")
 
 
-def free_ports() -> Iterator[int]:
-    """Free loopback ports, one per ``next``."""
-    while True:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            yield int(probe.getsockname()[1])
-
-
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the benchmark and print one row per trial (JSON with every count in ``--out``)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -402,9 +392,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         upstream_server(options.upstream, options.port) as upstream,
         tempfile.TemporaryDirectory() as scratch,
     ):
-        ports = free_ports()
         for suite in suites:
-            figures.append(run_suite(suite, upstream, Path(scratch), options, ports))
+            figures.append(run_suite(suite, upstream, Path(scratch), options))
             print(f"{suite}: done", file=sys.stderr, flush=True)
             _print(figures[-1:])  # as it goes; the whole table follows at the end
             sys.stdout.flush()

@@ -206,12 +206,16 @@ class FaultProxy:
         """Faultable requests without the poison seen so far (``sequence`` counts these)."""
         self._client: httpx.AsyncClient | None = None
         self._handlers: set[asyncio.Task[None]] = set()
+        self.port: int | None = None
+        """The port it listens on, once listening."""
 
     async def serve(self, host: str, port: int, started: asyncio.Event | None = None) -> None:
-        """Listen on ``host:port`` until cancelled; ``started`` is set once listening."""
+        """Listen on ``host:port`` (0: a free port, then in ``self.port``) until cancelled;
+        ``started`` is set once listening."""
         self._client = httpx.AsyncClient(base_url=self.upstream, timeout=None)
-        server = await asyncio.start_server(self._connection, host, port)
         try:
+            server = await asyncio.start_server(self._connection, host, port)
+            self.port = int(server.sockets[0].getsockname()[1])
             if started is not None:
                 started.set()
             async with server:
@@ -448,43 +452,52 @@ class RunningProxy:
 
 @contextlib.contextmanager
 def running_proxy(
-    upstream: str, plan: FaultPlan, port: int, host: str = "127.0.0.1"
+    upstream: str, plan: FaultPlan, port: int = 0, host: str = "127.0.0.1"
 ) -> Iterator[RunningProxy]:
-    """Run a ``FaultProxy`` on its own thread and event loop for the ``with`` block."""
+    """Run a ``FaultProxy`` on its own thread and event loop for the ``with`` block.
+
+    ``port`` 0 (the default) lets the OS pick a free port, so concurrent users never clash;
+    the yielded ``RunningProxy`` names it.
+
+    Raises:
+        OSError: the proxy could not listen (e.g. the port is taken).
+    """
     loop = asyncio.new_event_loop()
+    proxy = FaultProxy(upstream, plan)
     started = threading.Event()
     failure: list[BaseException] = []
-
     serving: list[asyncio.Task[None]] = []
 
     async def main() -> None:
         ready = asyncio.Event()
-        task = asyncio.ensure_future(FaultProxy(upstream, plan).serve(host, port, ready))
+        task = asyncio.ensure_future(proxy.serve(host, port, ready))
         serving.append(task)
         waiter = asyncio.ensure_future(ready.wait())
         await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
         waiter.cancel()
+        error = task.exception() if task.done() and not task.cancelled() else None
+        if error is not None:
+            failure.append(error)
+            started.set()
+            return
         started.set()
         await task
 
     def run() -> None:
-        try:
+        with contextlib.suppress(asyncio.CancelledError):
             loop.run_until_complete(main())
-        except asyncio.CancelledError:
-            pass
-        except BaseException as error:  # reported to the caller below
-            failure.append(error)
-            started.set()
 
-    thread = threading.Thread(target=run, name=f"fault-proxy-{port}", daemon=True)
+    thread = threading.Thread(target=run, name="fault-proxy", daemon=True)
     thread.start()
     started.wait()
-    if failure:
-        raise failure[0]
     try:
-        yield RunningProxy(host, port)
+        if failure:
+            raise failure[0]
+        assert proxy.port is not None
+        yield RunningProxy(host, proxy.port)
     finally:
-        loop.call_soon_threadsafe(serving[0].cancel)
+        if serving and not serving[0].done():
+            loop.call_soon_threadsafe(serving[0].cancel)
         thread.join(timeout=30)
         loop.close()
 

@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks.fault_injection import compare, free_ports, pluralign_run, read_run
+from benchmarks.fault_injection import compare, pluralign_run, read_run
 from benchmarks.fault_proxy import FaultPlan
 from inspect_ai.event import ModelEvent
 from inspect_ai.log import read_eval_log
@@ -100,13 +100,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     config = EmbeddedServerConfig(port=options.port, slots=options.slots)
     with EmbeddedServer(config) as server, tempfile.TemporaryDirectory() as scratch:
         upstream = server.base_url.removesuffix("/v1")
-        ports = free_ports()
         reference = None
         for level in levels:
             args = load_args(level, options.runs, options.mode)
-            run = pluralign_run(
-                upstream, FaultPlan(), Path(scratch) / f"c{level}", args, next(ports)
-            )
+            run = pluralign_run(upstream, FaultPlan(), Path(scratch) / f"c{level}", args)
             records = read_run(run.config_dir)
             reference = reference or records
             check = compare(reference, records, tolerance=float("inf"))

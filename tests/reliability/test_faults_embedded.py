@@ -40,10 +40,10 @@ def test_faulted_run_matches_the_fault_free_run(one_slot_server: str, tmp_path: 
     # one HVAE cell in the distributional mode: every answer is a letter distribution
     args = run_args("hvae", "dist", max_retries=8, timeout=120)
     clean = FaultPlan(body_overrides=NO_PROMPT_CACHE)
-    first = pluralign_run(one_slot_server, clean, tmp_path / "clean", args, free_port(), 900)
+    first = pluralign_run(one_slot_server, clean, tmp_path / "clean", args, 900)
     assert first.returncode == 0, first.output
     faulty = FaultPlan.uniform(0.2, RETRIED_KINDS, seed=SEED, body_overrides=NO_PROMPT_CACHE)
-    second = pluralign_run(one_slot_server, faulty, tmp_path / "faults", args, free_port(), 900)
+    second = pluralign_run(one_slot_server, faulty, tmp_path / "faults", args, 900)
     assert second.returncode == 0, second.output
 
     reference = read_run(first.config_dir)

@@ -34,7 +34,7 @@ def test_concurrent_samples_are_neither_lost_nor_duplicated(
     four_slot_server: str, tmp_path: Path
 ) -> None:
     args = load_args(max_connections=8, runs=1, mode="verbal")
-    run = pluralign_run(four_slot_server, FaultPlan(), tmp_path, args, free_port(), 1000)
+    run = pluralign_run(four_slot_server, FaultPlan(), tmp_path, args, 1000)
     assert run.returncode == 0, run.output
     records = read_run(run.config_dir)
     keys = [record.key for record in records]
