@@ -242,16 +242,16 @@ class Upstream:
 
 
 @contextlib.contextmanager
-def upstream_server(kind: str, port: int) -> Iterator[Upstream]:
-    """``embedded``: the embedded llama.cpp server, one slot; ``scripted``: the tests' scripted
-    OpenAI-compatible server (always the letter A, instantly: the pipeline alone under faults)."""
+def upstream_server(kind: str, port: int, slots: int = 1) -> Iterator[Upstream]:
+    """``embedded``: the embedded llama.cpp server with ``slots`` slots; ``scripted``: the tests'
+    scripted OpenAI-compatible server (always the letter A, at once: the pipeline alone)."""
     if kind == "scripted":
         from tests.support.scripted_server import SCRIPTED_MODEL, scripted_server
 
         with scripted_server("A") as scripted:
             yield Upstream(scripted.base_url.removesuffix("/v1"), SCRIPTED_MODEL)
         return
-    with EmbeddedServer(EmbeddedServerConfig(port=port, slots=1)) as server:
+    with EmbeddedServer(EmbeddedServerConfig(port=port, slots=slots)) as server:
         yield Upstream(server.base_url.removesuffix("/v1"), EMBEDDED_MODEL_NAME)
 
 

@@ -16,6 +16,9 @@ a fresh log directory, and is checked against the first level:
 Example::
 
     .venv/bin/python -m benchmarks.load --slots 4 --concurrency 1,2,4,8,16 --runs 2
+
+``--upstream scripted`` serves the same samples from the tests' scripted server (the letter A,
+at once): the harness and proxy alone under concurrency, the model aside.
 """
 
 from __future__ import annotations
@@ -27,13 +30,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks.fault_injection import compare, pluralign_run, read_run
+from benchmarks.fault_injection import compare, pluralign_run, read_run, upstream_server
 from benchmarks.fault_proxy import FaultPlan
 from inspect_ai.event import ModelEvent
 from inspect_ai.log import read_eval_log
 
 from pluralign.run.eval_sets import eval_set_dirs, latest_logs
-from pluralign.serving import EmbeddedServer, EmbeddedServerConfig
 
 TARGETS = "altruistic,prosocial,individualistic,competitive,control"
 
@@ -94,16 +96,19 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--runs", type=int, default=2, help="HVAE runs per cell")
     parser.add_argument("--mode", default="verbal")
     parser.add_argument("--port", type=int, default=41995, help="embedded server port")
+    parser.add_argument("--upstream", choices=("embedded", "scripted"), default="embedded")
     options = parser.parse_args(argv)
     levels = [int(level) for level in options.concurrency.split(",") if level]
     results: list[LoadLevel] = []
-    config = EmbeddedServerConfig(port=options.port, slots=options.slots)
-    with EmbeddedServer(config) as server, tempfile.TemporaryDirectory() as scratch:
-        upstream = server.base_url.removesuffix("/v1")
+    with (
+        upstream_server(options.upstream, options.port, options.slots) as upstream,
+        tempfile.TemporaryDirectory() as scratch,
+    ):
         reference = None
         for level in levels:
             args = load_args(level, options.runs, options.mode)
-            run = pluralign_run(upstream, FaultPlan(), Path(scratch) / f"c{level}", args)
+            log_root = Path(scratch) / f"c{level}"
+            run = pluralign_run(upstream.root, FaultPlan(), log_root, args, 3600.0, upstream.model)
             records = read_run(run.config_dir)
             reference = reference or records
             check = compare(reference, records, tolerance=float("inf"))
