@@ -37,7 +37,16 @@ def test_malformed_config_file_names_file_and_line(tmp_path: Path) -> None:
     result = _cli("--config", str(config), "run")
     assert result.returncode == 2
     assert f"{config}:line " in result.stderr
-    assert "malformed YAML" in result.stderr
+    assert "invalid YAML" in result.stderr
+
+
+def test_unknown_config_option_names_its_line(tmp_path: Path) -> None:
+    config = tmp_path / "pluralign.yaml"
+    config.write_text("run:\n  runs: 3\n  tragets: [prosocial]\n")
+    result = _cli("--config", str(config), "run")
+    assert result.returncode == 2
+    assert f"{config}:line 3" in result.stderr
+    assert "unknown option 'tragets'" in result.stderr
 
 
 def test_config_file_sets_option_defaults(tmp_path: Path) -> None:

@@ -19,16 +19,16 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-import yaml
 from rich.console import Console
 
 from pluralign import __version__
 from pluralign.data.builder.commands import app as community_app
 from pluralign.data.commands import app as data_app
-from pluralign.errors import InputError, PluralignError
+from pluralign.errors import PluralignError
 from pluralign.gateway.commands import app as gateway_app
 from pluralign.goals.commands import catalog
 from pluralign.policy.commands import app as policy_app
+from pluralign.policy.yaml_source import YamlDocument, read_yaml_file
 from pluralign.run.config import Preset
 
 console = Console(stderr=True)
@@ -47,37 +47,30 @@ app = typer.Typer(
 def _load_config(ctx: typer.Context, path: Path | None) -> None:
     if path is None:
         return
-    try:
-        data = yaml.safe_load(path.read_text())
-    except OSError as error:
-        raise InputError(path, f"cannot read config file: {error.strerror}") from None
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        location = f"line {mark.line + 1}" if mark is not None else None
-        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
-        raise InputError(path, f"malformed YAML: {problem}", location) from None
-    if not isinstance(data, dict):
-        raise InputError(path, "a config file maps command names to their options")
-    _check_config_keys(ctx, path, data)
-    ctx.default_map = _default_map(data)
+    # The bounded reader: size, alias-expansion and nesting limits, every error with its line.
+    document = read_yaml_file(path)
+    if not isinstance(document.data, dict):
+        raise document.error((), "a config file maps command names to their options")
+    _check_config_keys(ctx, document)
+    ctx.default_map = _default_map(document.data)
 
 
-def _check_config_keys(ctx: typer.Context, path: Path, data: dict[str, Any]) -> None:
+def _check_config_keys(ctx: typer.Context, document: YamlDocument) -> None:
     """Every key must name a command and its options must exist: typos are errors."""
     commands: dict[str, Any] = getattr(ctx.command, "commands", {})
-    for name, options in data.items():
+    for name, options in document.data.items():
         if name not in commands:
-            raise InputError(
-                path, f"unknown command {name!r}; valid: {', '.join(sorted(commands))}"
+            raise document.error(
+                (name,), f"unknown command {name!r}; valid: {', '.join(sorted(commands))}"
             )
         if not isinstance(options, dict):
-            raise InputError(path, f"{name}: expected a mapping of option names to values")
+            raise document.error((name,), f"{name}: expected a mapping of option names to values")
         params = {p.name for p in commands[name].params if p.name}
         sub_commands = getattr(commands[name], "commands", {})
         for key in options:
             if key not in params and key not in sub_commands:
                 valid = ", ".join(sorted(params | set(sub_commands)))
-                raise InputError(path, f"{name}: unknown option {key!r}; valid: {valid}")
+                raise document.error((name, key), f"{name}: unknown option {key!r}; valid: {valid}")
 
 
 def _default_map(data: dict[str, Any]) -> dict[str, Any]:

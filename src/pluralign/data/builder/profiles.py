@@ -235,13 +235,18 @@ class ProfileStore:
         """
         if not self.path.exists():
             return {}
-        lines = self.path.read_text(encoding="utf-8").split("\n")
+        lines = self.path.read_bytes().split(b"\n")
         found: dict[str, CommunityProfile] = {}
         for number, line in enumerate(lines, start=1):
             if not line.strip():
                 continue
             try:
-                stored = _StoredProfile.model_validate_json(line)
+                stored = _StoredProfile.model_validate_json(line.decode("utf-8"))
+            except UnicodeDecodeError as error:
+                if number == len(lines):
+                    continue  # a kill can cut the last line inside a multi-byte character
+                reason = f"not valid UTF-8 (byte {error.start} of the line)"
+                raise InputError(self.path, reason, location=str(number)) from None
             except ValidationError as error:
                 if number == len(lines):
                     continue  # the unfinished last line of an interrupted build
