@@ -28,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import secrets
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -48,7 +49,7 @@ from pluralign.errors import PluralignError
 from pluralign.gateway.audit_writer import AuditWriter
 from pluralign.gateway.config import GatewayConfig
 from pluralign.gateway.guarding import GuardResult, Guards, Refusal, last_user_text, message_text
-from pluralign.gateway.keys import key_profile, split_key, verify_secret
+from pluralign.gateway.keys import hash_secret, key_profile, split_key, verify_secret
 from pluralign.gateway.prompting import policy_messages, policy_version
 from pluralign.gateway.records import AuditRecord, GuardCall, KeyRecord, RequestOutcome
 from pluralign.gateway.store import GatewayStore
@@ -65,6 +66,9 @@ T = TypeVar("T")
 
 UNAUTHORIZED_MESSAGE = "Invalid or missing API key. Send 'Authorization: Bearer <key>'."
 """The one 401 message: the same for a missing, malformed, unknown, revoked or wrong key."""
+
+_UNKNOWN_KEY_SALT = secrets.token_bytes(16)
+"""Salt hashed against when a key id is unknown, so an unknown id costs what a known one does."""
 
 
 @dataclass(frozen=True)
@@ -303,7 +307,10 @@ class _Gateway:
             raise _unauthorized()
         key_id, secret = parts
         record = await asyncio.to_thread(self.store.find_key, key_id)
-        if record is None or record.revoked is not None or not verify_secret(record, secret):
+        if record is None:
+            hash_secret(_UNKNOWN_KEY_SALT, secret)  # the same work as for a known key
+            raise _unauthorized()
+        if record.revoked is not None or not verify_secret(record, secret):
             raise _unauthorized()
         return record
 
