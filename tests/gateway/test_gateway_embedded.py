@@ -21,6 +21,7 @@ import httpx
 import openai
 import psutil
 import pytest
+from openai.types.chat import ChatCompletionMessageParam
 
 from pluralign.gateway.keys import new_key
 from pluralign.gateway.records import RequestOutcome
@@ -109,17 +110,17 @@ def _client(gateway: Gateway) -> openai.OpenAI:
 def test_openai_client_plain_and_streaming_through_the_gateway(gateway: Gateway) -> None:
     client = _client(gateway)
     assert [m.id for m in client.models.list().data] == [EMBEDDED_MODEL_NAME]
-    messages = [{"role": "user", "content": "Say hello."}]
+    messages: list[ChatCompletionMessageParam] = [{"role": "user", "content": "Say hello."}]
     reply = client.chat.completions.create(
         model=EMBEDDED_MODEL_NAME,
         messages=messages,
-        max_tokens=5,  # type: ignore[arg-type]
+        max_tokens=5,
     )
     assert reply.choices[0].message.content
     assert reply.usage is not None and reply.usage.completion_tokens > 0
     stream = client.chat.completions.create(
         model=EMBEDDED_MODEL_NAME,
-        messages=messages,  # type: ignore[arg-type]
+        messages=messages,
         max_tokens=5,
         stream=True,
     )
