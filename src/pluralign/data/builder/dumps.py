@@ -16,6 +16,14 @@ Files ending in ``.zst`` are stream-decompressed with ``zstandard`` (window up t
 batches, handed to DuckDB as Arrow arrays (line number, text) and validated there with its
 JSON functions: a line that is not UTF-8, not JSON, not an object, or lacks a required field
 of the right type is recorded in ``_ingest_bad`` (file, line, reason) and skipped.
+
+A plain file whose every line starts with ``{`` and that is valid UTF-8 (checked in one
+streaming pass) is first read by DuckDB's own parallel NDJSON reader (``read_json`` with
+``WITH ORDINALITY``: the row number is the line number, checked against the line count). The
+fast path only *vouches* for lines whose every field has the expected JSON kind and converts
+without loss (a string, an integer written without ``.`` or exponent); every other line —
+invalid JSON, a float score, a numeric-string time, a missing field — is read again by the
+exact path above, so the staging tables and the reasons are the same either way.
 """
 
 from __future__ import annotations
@@ -43,6 +51,8 @@ NEWLINE: Final = 0x0A
 MAX_STRING_BATCH_BYTES = 2**31
 """Arrow strings with 32-bit offsets hold less than this; bigger batches use 64-bit offsets."""
 _BOM: Final = b"\xef\xbb\xbf"
+FAST_PATH = True
+"""Read plain files with DuckDB's native NDJSON reader first (off: the exact path only)."""
 
 STAGING_TABLES: Final = ("_ingest_bad", "_ingest_posts_raw", "_ingest_replies_raw")
 """The tables ``read_dumps`` fills; dropped by the caller once the build is done."""
@@ -76,6 +86,15 @@ _MACROS: Final = (
     "WHEN 'a string' THEN TRY_CAST(floor(TRY_CAST(_ingest_str(v) AS DOUBLE)) AS BIGINT) END",
     "CREATE OR REPLACE TEMP MACRO _ingest_array(v) AS "
     "CASE WHEN left(v, 1) = '[' THEN json_extract(v, '$[*]') END",
+    # The fast path's conversions: the exact value where they give one, else NULL (the line
+    # then goes to the exact path). An integer's text casts as is; a time only when written
+    # without '.' or exponent and short enough to be exact as a double (the exact path floors
+    # a double).
+    "CREATE OR REPLACE TEMP MACRO _ingest_fast_int(v) AS TRY_CAST(v::VARCHAR AS BIGINT)",
+    "CREATE OR REPLACE TEMP MACRO _ingest_fast_seconds(v) AS CASE WHEN length(v::VARCHAR) "
+    "<= 15 AND NOT regexp_matches(v::VARCHAR, '[.eE]') THEN TRY_CAST(v::VARCHAR AS BIGINT) END",
+    "CREATE OR REPLACE TEMP MACRO _ingest_fast_str(v) AS _ingest_str(v)",
+    "CREATE OR REPLACE TEMP MACRO _ingest_fast_array(v) AS _ingest_array(v)",
 )
 
 ValueKind = Literal["str", "int", "seconds", "array"]
@@ -455,6 +474,17 @@ def _load_batch(
     con: duckdb.DuckDBPyConnection, fmt: FormatSpec, file_id: int, first: int, lines: pa.Array
 ) -> int:
     numbers = pa.array(np.arange(first, first + len(lines), dtype=np.int64))
+    return _load_lines(con, fmt, file_id, numbers, lines)
+
+
+def _load_lines(
+    con: duckdb.DuckDBPyConnection,
+    fmt: FormatSpec,
+    file_id: int,
+    numbers: pa.Array,
+    lines: pa.Array,
+) -> int:
+    """The exact path: parse and check the given lines, stage the good ones; non-blank count."""
     table = pa.Table.from_arrays([numbers, lines], names=["line", "text"])
     # Several record batches let DuckDB scan the batch with all its threads.
     batch = pa.Table.from_batches(table.to_batches(max_chunksize=SCAN_CHUNK_ROWS))
@@ -468,9 +498,169 @@ def _load_batch(
         "WHERE reason IS NOT NULL",
         [file_id],
     )
+    _insert_good(con, fmt, file_id)
+    return scalar(con, "SELECT count(*) FROM _ingest_parsed")
+
+
+def _insert_good(con: duckdb.DuckDBPyConnection, fmt: FormatSpec, file_id: int) -> None:
     for statement in fmt.inserts:
         con.execute(statement, [file_id] * statement.count("?"))
-    return scalar(con, "SELECT count(*) FROM _ingest_parsed")
+
+
+# --- the fast path: DuckDB's own NDJSON reader for the lines it can vouch for -------------
+
+_OPEN_BRACE: Final = ord("{")
+
+
+def _line_blocks(path: Path) -> Iterator[bytes]:
+    """The (decompressed) dump in blocks of whole lines; the last may lack its line end."""
+    rest = b""
+    for chunk in dump_chunks(path):
+        data = rest + chunk if rest else chunk
+        cut = data.rfind(b"\n") + 1
+        if cut:
+            yield data[:cut]
+        rest = data[cut:]
+    if rest:
+        yield rest
+
+
+def _line_starts(block: bytes) -> np.ndarray:
+    """Offsets of the lines' first bytes in a block of whole lines."""
+    ends = np.flatnonzero(np.frombuffer(block, np.uint8) == NEWLINE)
+    starts = np.concatenate(([0], ends + 1))
+    return starts[:-1] if starts[-1] == len(block) else starts
+
+
+def _is_utf8(block: bytes) -> bool:
+    offsets = pa.py_buffer(np.array([0, len(block)], dtype=np.int64))
+    try:
+        pa.LargeStringArray.from_buffers(1, offsets, pa.py_buffer(block)).validate(full=True)
+    except pa.ArrowInvalid:
+        return False
+    return True
+
+
+def vouchable_lines(path: Path) -> int | None:
+    """The number of lines of a plain dump the native reader numbers exactly, else ``None``.
+
+    That is a file that is not ``.zst``, is valid UTF-8, and has no line that does not start
+    with ``{`` (no blank line, byte-order mark or leading space: the native reader would skip
+    or merge them and shift the numbering).
+    """
+    if path.suffix.lower() == ".zst":
+        return None
+    count = 0
+    for block in _line_blocks(path):
+        starts = _line_starts(block)
+        data = np.frombuffer(block, np.uint8)
+        if not (data[starts] == _OPEN_BRACE).all() or not _is_utf8(block):
+            return None
+        count += len(starts)
+    return count or None
+
+
+def _fast_sql(fmt: FormatSpec, path: Path) -> str:
+    """Read the file natively into ``_ingest_parsed``; ``reason`` marks unvouched lines."""
+    columns = "{" + ", ".join(f"'{spec.name}': 'JSON'" for spec in fmt.fields) + "}"
+    raw = ", ".join(f'"{spec.name}" AS {spec.raw}' for spec in fmt.fields)
+    typed = ", ".join(
+        f"_ingest_fast_{spec.kind}({spec.raw}) AS {spec.column}" for spec in fmt.fields
+    )
+    out = ", ".join(spec.column for spec in fmt.fields)
+    location = str(path).replace("'", "''")
+    return f"""
+CREATE OR REPLACE TEMP TABLE _ingest_parsed AS
+SELECT line, kind, {out}, CASE WHEN {_vouched_sql(fmt)} THEN NULL ELSE 'unvouched' END AS reason
+FROM (
+    SELECT *, {fmt.kind_sql} AS kind
+    FROM (
+        SELECT ordinality AS line, {raw}, {typed}
+        FROM read_json('{location}', format = 'newline_delimited', ignore_errors = true,
+            columns = {columns}) WITH ORDINALITY
+    )
+)
+"""
+
+
+def _vouched_sql(fmt: FormatSpec) -> str:
+    """SQL true for a line the exact path accepts with the same values.
+
+    Its kind is known, every field is absent or converted, the required fields are present
+    (and not blank where that is required), and no extra check fails.
+    """
+    conditions = ["kind IS NOT NULL"]
+    for spec in fmt.fields:
+        conditions.append(f"({spec.raw} IS NULL OR {spec.column} IS NOT NULL)")
+        for kind in spec.required_for:
+            present = f"{spec.column} IS NOT NULL"
+            if spec.non_empty:
+                present += f" AND trim({spec.column}) <> ''"
+            conditions.append(f"(kind <> '{kind}' OR ({present}))")
+    for kind, condition, _ in fmt.extra_checks:
+        conditions.append(f"(kind <> '{kind}' OR NOT coalesce({condition}, FALSE))")
+    return " AND ".join(conditions)
+
+
+def _read_fast(
+    con: duckdb.DuckDBPyConnection, fmt: FormatSpec, file_id: int, path: Path, lines: int
+) -> bool:
+    """Stage the vouched lines natively and the rest exactly; ``False``: nothing was staged."""
+    try:
+        con.execute(_fast_sql(fmt, path))
+    except duckdb.Error:  # e.g. a line past the native reader's object size limit
+        return False
+    if scalar(con, "SELECT count(*) FROM _ingest_parsed") != lines:
+        return False
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _ingest_unvouched AS "
+        "SELECT line FROM _ingest_parsed WHERE reason IS NOT NULL"
+    )
+    _insert_good(con, fmt, file_id)
+    if scalar(con, "SELECT count(*) FROM _ingest_unvouched"):
+        for numbers, texts in _unvouched_batches(con, path):
+            _load_lines(con, fmt, file_id, numbers, texts)
+    return True
+
+
+def _unvouched_batches(
+    con: duckdb.DuckDBPyConnection, path: Path
+) -> Iterator[tuple[pa.Array, pa.Array]]:
+    """(line numbers, lines) of the unvouched lines, read again, in bounded batches."""
+    numbers: list[int] = []
+    texts: list[str] = []
+    size = 0
+    first = 1
+    for block in _line_blocks(path):
+        starts = _line_starts(block)
+        wanted = con.execute(
+            "SELECT line FROM _ingest_unvouched WHERE line >= ? AND line < ? ORDER BY line",
+            [first, first + len(starts)],
+        ).fetchnumpy()["line"]
+        ends = np.append(starts[1:], len(block))
+        for line in wanted:
+            index = int(line) - first
+            text = block[starts[index] : ends[index]].decode("utf-8")
+            numbers.append(int(line))
+            texts.append(text)
+            size += len(text)
+        first += len(starts)
+        if size >= BATCH_BYTES:
+            yield pa.array(numbers, pa.int64()), pa.array(texts, pa.string())
+            numbers, texts, size = [], [], 0
+    if numbers:
+        yield pa.array(numbers, pa.int64()), pa.array(texts, pa.string())
+
+
+def _read_file(con: duckdb.DuckDBPyConnection, fmt: FormatSpec, file_id: int, path: Path) -> int:
+    """Stage one file, by the fast path where it applies; the number of non-blank lines."""
+    if (
+        FAST_PATH
+        and (lines := vouchable_lines(path))
+        and _read_fast(con, fmt, file_id, path, lines)
+    ):
+        return lines
+    return sum(_load_batch(con, fmt, file_id, first, batch) for first, batch in line_batches(path))
 
 
 def read_dumps(
@@ -488,9 +678,9 @@ def read_dumps(
     for file_id, path in enumerate(paths):
         if not path.is_file():
             raise InputError(path, "no such file")
-        for first, lines in line_batches(path):
-            lines_read += _load_batch(con, fmt, file_id, first, lines)
+        lines_read += _read_file(con, fmt, file_id, path)
     con.execute("DROP TABLE IF EXISTS _ingest_parsed")
+    con.execute("DROP TABLE IF EXISTS _ingest_unvouched")
     for statement in fmt.finalize:
         con.execute(statement)
     return ReadCounts(
