@@ -69,7 +69,7 @@ class SampleRecord:
     """One sample of a run, as its latest eval log holds it."""
 
     key: tuple[str, str, int]
-    """(task, sample id, epoch)."""
+    """(task with its arguments, sample id, epoch)."""
     scores: Mapping[str, Any]
     """Score name → (value, answer) of every scorer, as JSON-ready data."""
     error: str | None
@@ -100,7 +100,7 @@ def read_run(config_dir: Path) -> list[SampleRecord]:
     for set_dir in eval_set_dirs(config_dir):
         for header in latest_logs(set_dir):
             log = read_eval_log(header.location)
-            task = log.eval.task
+            task = task_label(log.eval.task, log.eval.task_args)
             for sample in log.samples or []:
                 scores = {
                     name: {"value": score.value, "answer": score.answer}
@@ -118,6 +118,11 @@ def read_run(config_dir: Path) -> list[SampleRecord]:
                     )
                 )
     return records
+
+
+def task_label(task: str, task_args: Mapping[str, Any]) -> str:
+    """A task's name with its arguments: a suite's tasks share a name (``hvae`` in each mode)."""
+    return f"{task}{json.dumps(dict(task_args), sort_keys=True, default=str)}"
 
 
 def largest_difference(left: Any, right: Any) -> float:
