@@ -128,10 +128,11 @@ def main(argv: Sequence[str] | None = None) -> None:
                 )
             )
             print(f"--max-connections {level}: done", file=sys.stderr, flush=True)
-    _print(results, options.slots)
+    _print(results, str(options.slots) if options.upstream == "embedded" else "-")
 
 
-def _print(results: Sequence[LoadLevel], slots: int) -> None:
+def _print(results: Sequence[LoadLevel], slots: str) -> None:
+    """One markdown row per level (``slots`` "-" when the upstream has none)."""
     header = (
         "slots", "max connections", "samples", "lost", "duplicated", "error samples",
         "requests forwarded / calls logged", "max in flight", "wall s", "samples/min",
