@@ -332,3 +332,22 @@ def test_no_key_appears_in_any_byte_written(gw: Setup) -> None:
             assert key.encode() not in data, f"key {name} written to {path.name}"
             assert secret not in data, f"secret of key {name} written to {path.name}"
         assert gw.key_ids[name].encode() in b"".join(p.read_bytes() for p in files[1:])
+
+
+def test_a_key_whose_policy_file_broke_gets_500_audited_as_server_error(
+    gw: Setup, tmp_path: Path
+) -> None:
+    from pluralign.policy.loading import resolve
+
+    tier2 = tmp_path / "deployment.yaml"
+    tier2.write_text(resolve("customer-support", (2,)).read_text())
+    key, record = new_key("baseline", str(tier2), None, None, "broken-later")
+    gw.store.add_key(record)
+    assert _post(gw, key, CHAT).status_code == 200
+    tier2.write_text("tier: 2\nname: [unclosed\n")
+    response = _post(gw, key, CHAT)
+    assert response.status_code == 500
+    assert str(tier2) not in response.text  # the operator's log says why, not the client
+    audited = _audit_of(gw, response.headers["x-pluralign-request-id"])
+    assert audited.outcome is RequestOutcome.SERVER_ERROR
+    assert audited.key_id == record.key_id

@@ -356,7 +356,7 @@ class _Gateway:
                 500,
                 "the policy of this key cannot be composed; the operator's log says why",
                 "server_error",
-                RequestOutcome.CLIENT_ERROR,
+                RequestOutcome.SERVER_ERROR,
                 None,
             ) from None
 

@@ -25,6 +25,8 @@ class RequestOutcome(StrEnum):
     """The upstream failed, timed out or answered an error; the client got a 502."""
     CLIENT_ERROR = "client_error"
     """The request itself was invalid (bad JSON, oversize body, unknown model)."""
+    SERVER_ERROR = "server_error"
+    """The gateway could not serve the request, e.g. the key's policy files no longer compose."""
 
 
 @dataclass(frozen=True)
