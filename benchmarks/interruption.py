@@ -348,6 +348,9 @@ def resume(job: Job, port: int, log_root: Path, cwd: Path, finished: frozenset[s
         process = launch(job, port, log_root, cwd)
         try:
             process.wait(timeout=RUN_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            process.kill()  # over its bound: a failed re-run (exit code -9), not a crash
+            process.wait()
         finally:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
@@ -374,7 +377,8 @@ def _final_samples(job: Job, log_root: Path) -> tuple[list[EvalSample], bool]:
     rows: list[dict[str, Any]] = json.loads(documents[0].read_text())["rows"]
     samples: list[EvalSample] = []
     for path in sorted({row["source"]["log"] for row in rows}):
-        samples.extend(read_eval_log(path).samples or [])
+        with contextlib.suppress(Exception):  # an unreadable log is counted by unreadable_files
+            samples.extend(read_eval_log(path).samples or [])
     counts = {row["group"]: row["n"] for row in rows if row["metric"] == "runs_lost"}
     cells = {f"{target}/goal/original" for target in job.targets}
     return samples, set(counts) == cells and set(counts.values()) == {job.runs}
