@@ -49,6 +49,7 @@ from pluralign.errors import PluralignError
 from pluralign.gateway.audit_writer import AuditWriter
 from pluralign.gateway.config import GatewayConfig
 from pluralign.gateway.guarding import GuardResult, Guards, Refusal, last_user_text, message_text
+from pluralign.gateway.key_cache import KeyCache
 from pluralign.gateway.keys import hash_secret, key_profile, split_key, verify_secret
 from pluralign.gateway.prompting import policy_messages, policy_version
 from pluralign.gateway.records import AuditRecord, GuardCall, KeyRecord, RequestOutcome
@@ -202,6 +203,7 @@ class _Gateway:
         self.policies = policies
         self._upstream: Upstream | None = None
         self._audit: AuditWriter | None = None
+        self._keys = KeyCache()
 
     @asynccontextmanager
     async def lifespan(self, app: Starlette) -> AsyncIterator[None]:
@@ -306,7 +308,10 @@ class _Gateway:
         if parts is None:
             raise _unauthorized()
         key_id, secret = parts
-        record = await asyncio.to_thread(self.store.find_key, key_id)
+        cached, record = self._keys.get(key_id)
+        if not cached:
+            record = await asyncio.to_thread(self.store.find_key, key_id)
+            self._keys.put(key_id, record)
         if record is None:
             hash_secret(_UNKNOWN_KEY_SALT, secret)  # the same work as for a known key
             raise _unauthorized()

@@ -36,6 +36,10 @@ PASSED_THROUGH = frozenset({400, 404, 413, 422})
 gets the status and the upstream's error message; every other error status is a 502."""
 
 
+MAX_IDLE_CONNECTIONS = 20
+"""Idle upstream connections kept open; bursts may still open up to ``max_connections``."""
+
+
 class UpstreamError(Exception):
     """The upstream did not answer usably; the message is safe to show to clients."""
 
@@ -75,8 +79,11 @@ class Upstream:
             base_url=base_url.rstrip("/") + "/",
             headers=headers,
             timeout=httpx.Timeout(timeout_s),
+            # httpcore scans every pooled connection per request: keep few idle ones.
             limits=httpx.Limits(
-                max_connections=max_connections, max_keepalive_connections=max_connections
+                max_connections=max_connections,
+                max_keepalive_connections=min(max_connections, MAX_IDLE_CONNECTIONS),
+                keepalive_expiry=5.0,
             ),
         )
 
