@@ -208,7 +208,6 @@ LOADERS: Final[tuple[Loader, ...]] = (
         lambda path: ProfileStore(path).load("m"),
         _profile_store_sample,
         _json_line,
-        pending="ProfileStore.load decodes with read_text: invalid UTF-8 is a UnicodeDecodeError",
     ),
     Loader(
         "dumps-pushshift",
@@ -289,7 +288,6 @@ LOADERS: Final[tuple[Loader, ...]] = (
         _text(RUN_CONFIG_SAMPLE),
         _yaml_line,
         yaml=True,
-        pending="cli._load_config reads YAML with yaml.safe_load, not the bounded reader",
     ),
 )
 """Every loader of a file a user (or a download) provides."""
