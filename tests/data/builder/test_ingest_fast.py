@@ -12,9 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pluralign.data.builder import dumps
-from pluralign.data.builder.dumps import read_dumps, vouchable_lines
+from pluralign.data.builder.dumps import PUSHSHIFT, create_staging, read_dumps
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
+_LINE_BATCHES = dumps.line_batches
 
 _ABSENT = "<absent>"
 
@@ -88,8 +89,14 @@ _LINES = st.lists(
 )
 
 
+def _refuse(*_: object) -> None:
+    raise AssertionError("the whole file went to the exact path")
+
+
 def _read(path: Path, fast: bool, monkeypatch: pytest.MonkeyPatch) -> tuple[object, ...]:
+    """Read by the exact path only, or by the fast path (the whole-file batching refused)."""
     monkeypatch.setattr(dumps, "FAST_PATH", fast)
+    monkeypatch.setattr(dumps, "line_batches", _refuse if fast else _LINE_BATCHES)
     con = duckdb.connect()
     counts = read_dumps(con, (path,), "pushshift")
     return (
@@ -112,7 +119,7 @@ def test_fast_and_exact_paths_stage_the_same_rows_and_reasons(
 ) -> None:
     path = tmp_path_factory.mktemp("fast") / "dump.ndjson"
     path.write_text("\n".join(lines) + ("\n" if final_newline else ""), encoding="utf-8")
-    assert vouchable_lines(path) == len(lines)  # every line starts with "{": the fast path
+    # every line starts with "{": the fast path reads it (the batching of the file is refused)
     assert _read(path, True, monkeypatch) == _read(path, False, monkeypatch)
 
 
@@ -131,11 +138,6 @@ def test_the_fast_path_reads_without_the_whole_file_batching(
     path = tmp_path / "dump.ndjson"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     exact = _read(path, False, monkeypatch)
-
-    def refuse(*_: object) -> None:
-        raise AssertionError("the whole file went to the exact path")
-
-    monkeypatch.setattr(dumps, "line_batches", refuse)
     fast = _read(path, True, monkeypatch)
     assert fast == exact
     assert [(line, reason) for _, line, reason in fast[1]] == [  # type: ignore[index]
@@ -146,11 +148,23 @@ def test_the_fast_path_reads_without_the_whole_file_batching(
 
 @pytest.mark.parametrize(
     "content",
-    [b"\n" + b'{"a": 1}\n', b'\xef\xbb\xbf{"a": 1}\n', b' {"a": 1}\n', b'{"a": "\xff"}\n', b""],
+    [
+        b"\n" + b'{"a": 1}\n',
+        b'\xef\xbb\xbf{"a": 1}\n',
+        b' {"a": 1}\n',
+        b'{"id": "c1"}\n\n{"id": "c2"}\n',
+        b'{"id": "c1"}\n {"id": "c2"}\n',
+        b'{"a": "\xff"}\n',
+        b"",
+    ],
 )
 def test_files_the_native_reader_could_misnumber_take_the_exact_path(
     content: bytes, tmp_path: Path
 ) -> None:
     path = tmp_path / "dump.ndjson"
     path.write_bytes(content)
-    assert vouchable_lines(path) is None
+    con = duckdb.connect()
+    create_staging(con)
+    assert dumps._read_fast(con, PUSHSHIFT, 0, path) is None
+    for table in dumps.STAGING_TABLES:  # nothing of the file is left staged
+        assert con.execute(f"SELECT count(*) FROM {table}").fetchall() == [(0,)]

@@ -17,9 +17,10 @@ batches, handed to DuckDB as Arrow arrays (line number, text) and validated ther
 JSON functions: a line that is not UTF-8, not JSON, not an object, or lacks a required field
 of the right type is recorded in ``_ingest_bad`` (file, line, reason) and skipped.
 
-A plain file whose every line starts with ``{`` and that is valid UTF-8 (checked in one
-streaming pass) is first read by DuckDB's own parallel NDJSON reader (``read_json`` with
-``WITH ORDINALITY``: the row number is the line number, checked against the line count). The
+A plain file whose every line starts with ``{`` and that is valid UTF-8 is first read by
+DuckDB's own parallel NDJSON reader (``read_json`` with ``WITH ORDINALITY``: the row number
+is the line number; one streaming pass checks the file and the row count afterwards, and the
+file goes to the exact path alone when either check fails). The
 fast path only *vouches* for lines whose every field has the expected JSON kind and converts
 without loss (a string, an integer written without ``.`` or exponent); every other line —
 invalid JSON, a float score, a numeric-string time, a missing field — is read again by the
@@ -541,23 +542,23 @@ def _is_utf8(block: bytes) -> bool:
     return True
 
 
-def vouchable_lines(path: Path) -> int | None:
-    """The number of lines of a plain dump the native reader numbers exactly, else ``None``.
-
-    That is a file that is not ``.zst``, is valid UTF-8, and has no line that does not start
-    with ``{`` (no blank line, byte-order mark or leading space: the native reader would skip
-    or merge them and shift the numbering).
-    """
+def _may_be_fast(path: Path) -> bool:
+    """A plain file whose first byte is ``{`` (no ``.zst``, byte-order mark or blank start)."""
     if path.suffix.lower() == ".zst":
-        return None
-    count = 0
-    for block in _line_blocks(path):
-        starts = _line_starts(block)
-        data = np.frombuffer(block, np.uint8)
-        if not (data[starts] == _OPEN_BRACE).all() or not _is_utf8(block):
-            return None
-        count += len(starts)
-    return count or None
+        return False
+    with _open(path) as handle:
+        return handle.read(1) == b"{"
+
+
+def _numbered_exactly(block: bytes, starts: np.ndarray) -> bool:
+    """Whether the native reader numbers this block's lines as the file does.
+
+    That holds for valid UTF-8 where every line starts with ``{``: no blank line or leading
+    space the native reader would skip, no invalid byte it would reject.
+    """
+    if not (np.frombuffer(block, np.uint8)[starts] == _OPEN_BRACE).all():
+        return False
+    return _is_utf8(block)
 
 
 def _fast_sql(fmt: FormatSpec, path: Path) -> str:
@@ -603,36 +604,49 @@ def _vouched_sql(fmt: FormatSpec) -> str:
 
 
 def _read_fast(
-    con: duckdb.DuckDBPyConnection, fmt: FormatSpec, file_id: int, path: Path, lines: int
-) -> bool:
-    """Stage the vouched lines natively and the rest exactly; ``False``: nothing was staged."""
+    con: duckdb.DuckDBPyConnection, fmt: FormatSpec, file_id: int, path: Path
+) -> int | None:
+    """Stage the vouched lines natively and the rest exactly; the number of lines.
+
+    ``None`` (with nothing of the file left staged) when the native reader cannot number the
+    file's lines exactly; the caller then reads it by the exact path.
+    """
+    if not _may_be_fast(path):
+        return None
     try:
         con.execute(_fast_sql(fmt, path))
     except duckdb.Error:  # e.g. a line past the native reader's object size limit
-        return False
-    if scalar(con, "SELECT count(*) FROM _ingest_parsed") != lines:
-        return False
+        return None
+    rows = scalar(con, "SELECT count(*) FROM _ingest_parsed")
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _ingest_unvouched AS "
         "SELECT line FROM _ingest_parsed WHERE reason IS NOT NULL"
     )
     _insert_good(con, fmt, file_id)
-    if scalar(con, "SELECT count(*) FROM _ingest_unvouched"):
-        for numbers, texts in _unvouched_batches(con, path):
-            _load_lines(con, fmt, file_id, numbers, texts)
-    return True
+    lines = _stage_unvouched(con, fmt, file_id, path)
+    if lines != rows:
+        for table in STAGING_TABLES:
+            con.execute(f"DELETE FROM {table} WHERE file_id = ?", [file_id])
+        return None
+    return lines
 
 
-def _unvouched_batches(
-    con: duckdb.DuckDBPyConnection, path: Path
-) -> Iterator[tuple[pa.Array, pa.Array]]:
-    """(line numbers, lines) of the unvouched lines, read again, in bounded batches."""
+def _stage_unvouched(
+    con: duckdb.DuckDBPyConnection, fmt: FormatSpec, file_id: int, path: Path
+) -> int | None:
+    """Read the file once more: check its numbering, stage the unvouched lines exactly.
+
+    Returns the number of lines, or ``None`` at the first block the native reader may have
+    numbered differently.
+    """
     numbers: list[int] = []
     texts: list[str] = []
     size = 0
     first = 1
     for block in _line_blocks(path):
         starts = _line_starts(block)
+        if not _numbered_exactly(block, starts):
+            return None
         wanted = con.execute(
             "SELECT line FROM _ingest_unvouched WHERE line >= ? AND line < ? ORDER BY line",
             [first, first + len(starts)],
@@ -646,19 +660,26 @@ def _unvouched_batches(
             size += len(text)
         first += len(starts)
         if size >= BATCH_BYTES:
-            yield pa.array(numbers, pa.int64()), pa.array(texts, pa.string())
+            _load_numbered(con, fmt, file_id, numbers, texts)
             numbers, texts, size = [], [], 0
     if numbers:
-        yield pa.array(numbers, pa.int64()), pa.array(texts, pa.string())
+        _load_numbered(con, fmt, file_id, numbers, texts)
+    return first - 1
+
+
+def _load_numbered(
+    con: duckdb.DuckDBPyConnection,
+    fmt: FormatSpec,
+    file_id: int,
+    numbers: list[int],
+    texts: list[str],
+) -> None:
+    _load_lines(con, fmt, file_id, pa.array(numbers, pa.int64()), pa.array(texts, pa.string()))
 
 
 def _read_file(con: duckdb.DuckDBPyConnection, fmt: FormatSpec, file_id: int, path: Path) -> int:
     """Stage one file, by the fast path where it applies; the number of non-blank lines."""
-    if (
-        FAST_PATH
-        and (lines := vouchable_lines(path))
-        and _read_fast(con, fmt, file_id, path, lines)
-    ):
+    if FAST_PATH and (lines := _read_fast(con, fmt, file_id, path)) is not None:
         return lines
     return sum(_load_batch(con, fmt, file_id, first, batch) for first, batch in line_batches(path))
 
