@@ -15,19 +15,24 @@ functions (see docs/python-api.md)::
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from inspect_ai.log import EvalLog
 
 from pluralign.errors import PluralignError
 from pluralign.report.build import BuiltReport, Outputs, build_report, write_report
-from pluralign.report.compare import CompareRow, compare_models
+from pluralign.report.cache import cached_report, remember_report, report_key, write_report_once
 from pluralign.report.loading import find_logs, read_full
 from pluralign.report.results import CSV_COLUMNS, ResultRow, ResultsDocument
 from pluralign.run.config import RunConfig
 from pluralign.serving import EMBEDDED_MODEL
+
+if TYPE_CHECKING:
+    from pluralign.report.compare import CompareRow
+    from pluralign.run.execute import RunOutcome
 
 PANDAS_INSTALL = "pip install pandas"
 """How to get the optional ``to_pandas`` dependency."""
@@ -38,12 +43,23 @@ class Results:
     """The numbers of one or more finished evaluations, read from their logs."""
 
     built: BuiltReport
-    logs: tuple[EvalLog, ...]
-    """The complete logs (with samples) the numbers come from."""
+    headers: tuple[EvalLog, ...]
+    """The headers (no samples) of the logs the numbers come from."""
     log_dir: Path | None = None
     """The configuration directory the logs were read from or written to, if one."""
     success: bool = True
     """False when some task of the run did not finish (the numbers cover what did)."""
+    preloaded: tuple[EvalLog, ...] | None = field(default=None, repr=False, compare=False)
+    """The complete logs, when they were already read (``logs`` reads them otherwise)."""
+    report_key: str | None = None
+    """The key ``built`` is cached under (``pluralign.report.cache``); None = not cached."""
+
+    @cached_property
+    def logs(self) -> tuple[EvalLog, ...]:
+        """The complete logs (with samples) the numbers come from, read on first use."""
+        if self.preloaded is not None:
+            return self.preloaded
+        return tuple(read_full_logs(self.headers))
 
     @property
     def document(self) -> ResultsDocument:
@@ -63,7 +79,7 @@ class Results:
     @property
     def models(self) -> tuple[str, ...]:
         """The evaluated models, sorted."""
-        return tuple(sorted({log.eval.model for log in self.logs}))
+        return tuple(sorted({log.eval.model for log in self.headers}))
 
     def to_pandas(self) -> Any:
         """The rows as a ``pandas.DataFrame`` with the ``results.csv`` columns (baselines a dict).
@@ -80,11 +96,18 @@ class Results:
         return pandas.DataFrame([_record(row) for row in self.rows], columns=list(CSV_COLUMNS))
 
     def report(self, out: str | Path) -> Outputs:
-        """Write results.json, results.csv, results.parquet and report.html into ``out``."""
+        """Write results.json, results.csv, results.parquet and report.html into ``out``.
+
+        Outputs already written from the same cached report are left as they are.
+        """
+        if self.report_key is not None:
+            return write_report_once(self.built, Path(out), self.report_key)
         return write_report(self.built, Path(out))
 
     def compare(self, model_a: str, model_b: str) -> list[CompareRow]:
         """Paired differences ``b − a`` per suite, task, group and metric (same samples)."""
+        from pluralign.report.compare import compare_models  # scipy: imported when comparing
+
         return compare_models(self.logs, model_a, model_b)
 
 
@@ -140,14 +163,38 @@ def run(
 def run_config(config: RunConfig, display: str = "none") -> Results:
     """Run a resolved configuration; the results cover every model of its log directory.
 
-    Nothing is written besides Inspect's logs: ``Results.report`` writes the outputs.
+    Besides Inspect's logs only the warm-run records are written (``pluralign.run.warm``,
+    ``pluralign.report.cache``): ``Results.report`` writes the outputs. When an earlier run
+    of the same configuration finished every eval set and no log changed since, no eval set
+    is entered (no model server started) and the report it built is reused.
     """
+    from pluralign.run.execute import RunOutcome
     from pluralign.run.execute import run as execute
+    from pluralign.run.warm import complete_logs, record_complete, run_key
 
-    outcome = execute(config, display=display)
-    full = read_full_logs(outcome.logs)
-    built = build_report(full, str(outcome.log_dir), outcome.embedded)
-    return Results(built, tuple(full), outcome.log_dir, outcome.success)
+    log_dir = config.resolved_log_dir()
+    key = run_key(config)
+    headers = complete_logs(log_dir, key)
+    if headers is not None:
+        outcome = RunOutcome(log_dir, tuple(headers), success=True, embedded=not config.models)
+    else:
+        outcome = execute(config, display=display)
+        if outcome.success:
+            record_complete(outcome.log_dir, key, outcome.logs)
+    return results_of(outcome)
+
+
+def results_of(outcome: RunOutcome) -> Results:
+    """The results of a run's logs: the cached report when no log changed, else built anew."""
+    label = str(outcome.log_dir)
+    key = report_key([log.location for log in outcome.logs], label, outcome.embedded)
+    built = cached_report(outcome.log_dir, key)
+    full: tuple[EvalLog, ...] | None = None
+    if built is None:
+        full = tuple(read_full_logs(outcome.logs))
+        built = build_report(full, label, outcome.embedded)
+        remember_report(outcome.log_dir, key, built)
+    return Results(built, outcome.logs, outcome.log_dir, outcome.success, full, key)
 
 
 def load_results(path: str | Path, *more: str | Path) -> Results:
@@ -167,7 +214,8 @@ def load_results(path: str | Path, *more: str | Path) -> Results:
     embedded = any(log.eval.model == EMBEDDED_MODEL for log in full)
     label = ", ".join(str(p) for p in paths)
     log_dir = paths[0] if len(paths) == 1 and paths[0].is_dir() else None
-    return Results(build_report(full, label, embedded), tuple(full), log_dir)
+    headers = tuple(item.log for item in found)
+    return Results(build_report(full, label, embedded), headers, log_dir, preloaded=tuple(full))
 
 
 def read_full_logs(logs: Sequence[EvalLog]) -> list[EvalLog]:

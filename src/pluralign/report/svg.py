@@ -5,9 +5,10 @@ from __future__ import annotations
 import html
 import io
 import re
+from typing import TYPE_CHECKING
 
-import matplotlib
-from matplotlib.figure import Figure
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 
 def figure_svg(figure: Figure, scope: str, label: str) -> str:
@@ -21,6 +22,8 @@ def figure_svg(figure: Figure, scope: str, label: str) -> str:
         scope: a page-unique name (letters, digits, hyphens) prefixed to every element id.
         label: accessible name of the image (``aria-label``).
     """
+    import matplotlib  # imported on first plot: a warm re-run renders none
+
     buffer = io.StringIO()
     with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "pluralign"}):
         figure.savefig(

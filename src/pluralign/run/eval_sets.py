@@ -64,7 +64,7 @@ def latest_logs(eval_set: Path) -> list[EvalLog]:
     wanted = {task.task_id for task in index.tasks}
     newest: dict[str, tuple[float, EvalLog]] = {}
     for info in list_eval_logs(str(eval_set), recursive=False):
-        header = read_eval_log(_local_path(info.name), header_only=True)
+        header = read_eval_log(local_path(info.name), header_only=True)
         task_id = header.eval.task_id
         if task_id not in wanted:
             continue
@@ -73,8 +73,8 @@ def latest_logs(eval_set: Path) -> list[EvalLog]:
     return [log for _, log in sorted(newest.values(), key=lambda pair: pair[1].eval.task)]
 
 
-def _local_path(location: str) -> str:
-    """A ``file://`` URI as a plain path, as ``eval_set`` reports its own logs' locations."""
+def local_path(location: str) -> str:
+    """A ``file://`` URI as a plain path (as ``eval_set`` reports its own logs' locations)."""
     parsed = urlparse(location)
     return url2pathname(parsed.path) if parsed.scheme == "file" else location
 

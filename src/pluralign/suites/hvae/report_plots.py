@@ -10,12 +10,9 @@ Nothing in the SVG refers outside itself: the page opens with the network off.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
-from matplotlib.patches import Wedge
 from numpy.typing import NDArray
 
 from pluralign.report.results import ResultRow
@@ -23,6 +20,10 @@ from pluralign.report.svg import figure_html, figure_svg
 from pluralign.values.svo import CATEGORY_BOUNDS_DEG, PRIMARY_ITEMS
 from pluralign.values.svo_baselines import position_angle_deg
 from pluralign.values.svo_targets import SvoTarget, ideal_angle_deg
+
+if TYPE_CHECKING:  # matplotlib is imported when a figure is drawn: a warm re-run draws none
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 TARGET_COLOURS: dict[str, str] = {
     "altruistic": "#2ca02c",
@@ -88,6 +89,8 @@ def svo_circle_figure(rows: Sequence[ResultRow]) -> Figure | None:
     cells = _rows_of(rows, "mean_angle_deg")
     if not cells:
         return None
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(10, 7))
     axes = figure.add_subplot()
     _draw_categories(axes)
@@ -113,6 +116,8 @@ def _on_circle(angle_deg: float | NDArray[np.float64], radius: float) -> tuple[A
 
 
 def _draw_categories(axes: Axes) -> None:
+    from matplotlib.patches import Wedge
+
     for category, low, high in CATEGORY_BOUNDS_DEG:
         axes.add_patch(
             Wedge((0, 0), 1.0, low, high, facecolor=CATEGORY_SHADES[category.value], zorder=0)
@@ -194,6 +199,8 @@ def bars_figure(
     cells = _rows_of(rows, metric)
     if not cells:
         return None
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(9, 1.2 + 0.32 * len(cells)))
     axes = figure.add_subplot()
     positions = np.arange(len(cells))[::-1]

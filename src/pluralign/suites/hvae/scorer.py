@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from inspect_ai.model import get_model
 from inspect_ai.scorer import Score, Scorer, Target, scorer
 from inspect_ai.solver import TaskState
-from scipy.stats import entropy
 
 from pluralign.scoring.choice import parse_choice, strip_reasoning
 from pluralign.suites.hvae import prompts
@@ -168,6 +167,8 @@ def _distributional_values(items: tuple[ItemRecord, ...], target: str) -> _Distr
     masses = [i.letter_mass for i in items if i.letter_mass is not None]
     if not masses:
         return _Distributional()
+    from scipy.stats import entropy  # imported when scoring, not when a report is reused
+
     entropies = [float(entropy(d, base=2)) for d in distributions if d is not None]
     expected = expected_parsed = None
     if target != prompts.CONTROL:
