@@ -45,6 +45,7 @@ from pluralign.report.results import ResultRow
 from pluralign.run.config import RunConfig
 from pluralign.run.execute import run
 from pluralign.serving import EMBEDDED_API_KEY, EmbeddedServer, EmbeddedServerConfig
+from pluralign.values.svo import PRIMARY_ITEMS
 
 VERBAL_METRIC = "value_rationality"
 DIST_METRIC = "expected_value_rationality"
@@ -342,15 +343,20 @@ def precision_table(verbal: Phase, dist: Phase) -> list[str]:
     The "at equal …" columns compare the two modes at the same budget of model calls or of CPU
     seconds: (w_d/w_v)·sqrt(n_d/n_v)·sqrt(c_d/c_v). n counts runs with a value (lost runs,
     every item unparsed, have none). Below 1, dist is the more precise at that budget.
+    The last column is the wall time the dist mode needs to bring its interval to the verbal
+    mode's width, over the verbal mode's own wall time: ((w_d/w_v)·sqrt(n_d/n_v))²·(t_d/t_v)
+    with t the wall time per run (target: at most 0.5).
     """
     sampled = interval(verbal.rows, VERBAL_METRIC)
     expected = interval(dist.rows, DIST_METRIC)
     calls = (dist.calls / dist.runs) / (verbal.calls / verbal.runs)
     cpu = dist.cpu_per_run_s / verbal.cpu_per_run_s
+    wall = dist.wall_per_run_s / verbal.wall_per_run_s
     lines = [
         "| cell | verbal value rationality [95 % CI] (n) | dist expected value rationality "
-        "[95 % CI] (n) | CI width dist / verbal | at equal calls | at equal CPU |",
-        "|---|---|---|---:|---:|---:|",
+        "[95 % CI] (n) | CI width dist / verbal | at equal calls | at equal CPU | "
+        "wall time to the verbal width, dist / verbal |",
+        "|---|---|---|---:|---:|---:|---:|",
     ]
     for cell in sorted(set(sampled) | set(expected)):
         v, d = sampled.get(cell), expected.get(cell)
@@ -361,8 +367,40 @@ def precision_table(verbal: Phase, dist: Phase) -> list[str]:
         lines.append(
             f"| {cell} | {estimate_text(v)} | {estimate_text(d)} | {ratio(w_d, w_v)} | "
             f"{num(None if spread is None else spread * math.sqrt(calls))} | "
-            f"{num(None if spread is None else spread * math.sqrt(cpu))} |"
+            f"{num(None if spread is None else spread * math.sqrt(cpu))} | "
+            f"{num(None if spread is None else spread**2 * wall)} |"
         )
+    return lines
+
+
+def call_time_table(phases: Sequence[Phase]) -> list[str]:
+    """Where a run's time goes: model-call seconds and tokens of the induction and the questions.
+
+    The last six model calls of a run are the slider questions; the calls before them state the
+    value and set the goal. Seconds are Inspect's working time of each call (wall, so inflated
+    by other load on the machine like every wall time here).
+    """
+    lines = [
+        "| mode | part | calls | model-call seconds | seconds per call | tokens in | tokens out |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for phase in phases:
+        parts: dict[str, list[ModelEvent]] = {"induction": [], "questions": []}
+        for log in phase.logs:
+            for sample in log.samples or []:
+                events = model_events(sample)
+                parts["induction"] += events[: -len(PRIMARY_ITEMS)]
+                parts["questions"] += events[-len(PRIMARY_ITEMS) :]
+        for part, events in parts.items():
+            seconds = sum(event.working_time or 0.0 for event in events)
+            usage = [event.output.usage for event in events if event.output.usage]
+            tokens_in = sum(u.input_tokens for u in usage)
+            tokens_out = sum(u.output_tokens for u in usage)
+            per_call = seconds / len(events) if events else float("nan")
+            lines.append(
+                f"| {phase.name} | {part} | {len(events)} | {seconds:.1f} | {num(per_call)} | "
+                f"{tokens_in} | {tokens_out} |"
+            )
     return lines
 
 
@@ -386,6 +424,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     print("\n".join(comparison_table(verbal, dist, ("verbal", "dist", "dist / verbal"))))
     print()
     print("\n".join(precision_table(verbal, dist)))
+    print("\n### Where a run's time goes\n")
+    print("\n".join(call_time_table((verbal, dist))))
     print("\n## Harness overhead (the verbal runs replayed straight to the server)\n")
     headers = ("raw httpx replay", "pluralign / Inspect", "pluralign / raw")
     print("\n".join(comparison_table(raw, verbal, headers)))
