@@ -352,7 +352,9 @@ def attributed_layers(stats: pstats.Stats) -> tuple[dict[str, float], dict[str, 
 
     A function outside the layers (stdlib, pydantic, builtins) has its self time split over its
     callers in proportion to the time spent in it from each, up the call graph until a layer is
-    reached; a call path without one (the event loop's top) counts as ``other``.
+    reached; a call path without one (the event loop's top) counts as ``other``. Each function's
+    split is computed once (a recursive cycle is cut where it closes), so this is linear in the
+    size of the call graph.
     """
     table: dict[Any, Any] = stats.stats  # type: ignore[attr-defined]
     memo: dict[Any, dict[str, float]] = {}
@@ -372,8 +374,7 @@ def attributed_layers(stats: pstats.Stats) -> tuple[dict[str, float], dict[str, 
         for caller, weight in weights.items():
             for layer, part in shares(caller, seen | {func}).items():
                 result[layer] = result.get(layer, 0.0) + part * weight / total
-        if len(seen) < 2:
-            memo[func] = result
+        memo[func] = result
         return result
 
     by_file: dict[str, float] = {}
@@ -417,7 +418,7 @@ def profile_report(path: Path, suite: str, top: int) -> str:
 
 
 def _short(filename: str) -> str:
-    for marker in ("site-packages/", "src/", "lib/python3"):
+    for marker in ("site-packages/", "src/", "/lib/"):
         if marker in filename:
             return filename.split(marker, 1)[1]
     return filename
