@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from enum import StrEnum
 
 from pluralign.errors import ChoiceError, PluralignError
@@ -54,7 +55,7 @@ class SliderItem:
     end: Option
     """Endpoint at option I."""
 
-    @property
+    @cached_property  # read per question of every sample; frozen, so computed once
     def options(self) -> tuple[Option, ...]:
         """The nine options A … I: `x_k = floor(x_A + (x_I − x_A)·k/8 + 0.5)`, k = 0 … 8."""
         steps = OPTIONS_PER_ITEM - 1
