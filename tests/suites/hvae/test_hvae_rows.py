@@ -133,3 +133,23 @@ def test_unreadable_answers_score_the_worst_value_in_headline_rows(tmp_path: Pat
     # One empty goal reply in three runs, counted.
     empty = rows[(cell, "empty_goal_replies")]
     assert (empty.estimate, empty.n) == (1, 3)
+
+
+def test_runs_that_ended_in_error_are_counted_as_lost(tmp_path: Path) -> None:
+    def failing_control(turn: Turn) -> str:
+        if "prosocial" not in turn.first_user_text:
+            raise RuntimeError("the server went away")
+        return _reply(turn)
+
+    logs = inspect_eval(
+        hvae(targets=["prosocial", "control"], runs=2),
+        model=scripted_model(failing_control),
+        log_dir=str(tmp_path),
+        display="none",
+        fail_on_error=False,
+    )
+    rows = {(row.group, row.metric): row for row in hvae_rows(collect_cells(logs))}
+    lost = rows[("control/goal/original", "runs_lost")]
+    assert (lost.estimate, lost.n) == (2.0, 2)
+    kept = rows[("prosocial/goal/original", "runs_lost")]
+    assert (kept.estimate, kept.n) == (0.0, 2)

@@ -28,6 +28,7 @@ from pluralign.report.estimates import (
 from pluralign.report.results import ResultRow, Source
 from pluralign.scoring.intervals import jackknife_t_interval
 from pluralign.scoring.unreadable import UNPARSED_SHARE, parsed_metric
+from pluralign.suites.hvae.records import HvaeSampleMeta
 from pluralign.suites.hvae.schema import CONTROL, HvaeRunScore, HvaeScoreValue, read_run_score
 from pluralign.values.svo import (
     PRIMARY_ITEMS,
@@ -68,31 +69,46 @@ class CellRuns:
     """The sampling temperature the runs used (0 = every run identical: one effective run)."""
     runs: list[HvaeRunScore] = field(default_factory=list)
     """Every run (epoch), read through the score schema."""
+    errored: int = 0
+    """Runs that ended in an error (no score): lost, and counted as such in ``runs_lost``."""
 
 
 def collect_cells(logs: Sequence[EvalLog]) -> list[CellRuns]:
     """Group every HVAE run in ``logs`` by model, mode and cell (read through the schema)."""
     cells: dict[tuple[str, str, str], CellRuns] = {}
+
+    def cell_of(log: EvalLog, mode: str, meta: HvaeSampleMeta, sample_id: str) -> CellRuns:
+        key = (log.eval.model, mode, meta.cell)
+        if key not in cells:
+            cells[key] = CellRuns(
+                model=log.eval.model,
+                mode=mode,
+                cell=meta.cell,
+                target=meta.target,
+                goal_prompt=meta.goal_prompt,
+                mirrored=meta.mirrored,
+                log=log.location,
+                task=log.eval.task,
+                task_version=log.eval.task_version,
+                sample_id=sample_id,
+                temperature=log.plan.config.temperature,
+            )
+        return cells[key]
+
     for log in logs:
         mode = log_mode(log)
         for run in log_runs(log):
-            key = (log.eval.model, mode, run.detail.cell)
-            cell = cells.get(key)
-            if cell is None:
-                cell = cells[key] = CellRuns(
-                    model=log.eval.model,
-                    mode=mode,
-                    cell=run.detail.cell,
-                    target=run.detail.target,
-                    goal_prompt=run.detail.goal_prompt,
-                    mirrored=run.detail.mirrored,
-                    log=log.location,
-                    task=log.eval.task,
-                    task_version=log.eval.task_version,
-                    sample_id=run.sample_id,
-                    temperature=log.plan.config.temperature,
-                )
-            cell.runs.append(run)
+            meta = HvaeSampleMeta(
+                target=run.detail.target,
+                goal_prompt=run.detail.goal_prompt,
+                mirrored=run.detail.mirrored,
+                cell=run.detail.cell,
+            )
+            cell_of(log, mode, meta, run.sample_id).runs.append(run)
+        for sample in log.samples or []:
+            if not sample.scores and sample.error is not None:
+                meta = HvaeSampleMeta.model_validate(sample.metadata)
+                cell_of(log, mode, meta, str(sample.id)).errored += 1
     return sorted(cells.values(), key=lambda c: (c.model, c.mode, c.cell))
 
 
@@ -184,9 +200,10 @@ def _unreadable_rows(cell: CellRuns, complete: list[HvaeRunScore]) -> list[Resul
         _row(
             cell,
             "runs_lost",
-            (float(len(cell.runs) - len(complete)), None, None, ""),
-            len(cell.runs),
-            "runs with an unparsed item (or none readable) have no angle",
+            (float(len(cell.runs) + cell.errored - len(complete)), None, None, ""),
+            len(cell.runs) + cell.errored,
+            "runs with an unparsed item (or none readable) have no angle; runs that ended in "
+            "an error are lost too",
         ),
     ]
     if cell.goal_prompt:
