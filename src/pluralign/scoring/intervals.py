@@ -38,7 +38,6 @@ from typing import Final, Literal, TypeVar
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import stats
 
 IntervalMethod = Literal[
     "student-t",
@@ -88,6 +87,8 @@ class Interval:
 
 def _t_quantile(confidence: float, n: int) -> float:
     """Two-sided Student-t quantile on n − 1 degrees of freedom."""
+    from scipy import stats  # imported when used: a warm re-run computes no interval
+
     return float(stats.t.ppf((1 + confidence) / 2, n - 1))
 
 
@@ -279,6 +280,8 @@ def proportion_ci(
     if n < 1 or not 0 <= successes <= n:
         raise ValueError(f"proportion_ci needs 0 <= successes <= n and n >= 1, got {successes}/{n}")
     scipy_method = "exact" if method == "clopper-pearson" else "wilson"
+    from scipy import stats
+
     limits = stats.binomtest(successes, n).proportion_ci(
         confidence_level=confidence, method=scipy_method
     )

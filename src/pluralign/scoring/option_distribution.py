@@ -39,7 +39,6 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 from inspect_ai.model import GenerateConfig, ModelOutput
-from scipy.stats import entropy
 
 from pluralign.errors import ChoiceError, PluralignError
 
@@ -296,7 +295,7 @@ def _parsed(
         probs=tuple(float(p) for p in probs),
         letter_mass=mass,
         top_letter=letters[int(np.argmax(probs))],
-        entropy_bits=float(entropy(probs, base=2)),
+        entropy_bits=_entropy_bits(probs),
         parsed=True,
         reason=None,
     )
@@ -312,3 +311,9 @@ def _unparsed(letters: tuple[str, ...], mass: float, reason: str) -> OptionDistr
         parsed=False,
         reason=reason,
     )
+
+
+def _entropy_bits(probs: npt.NDArray[np.float64]) -> float:
+    """Shannon entropy in bits, −Σ p·log₂ p, with 0·log 0 = 0 (Shannon 1948)."""
+    positive = probs[probs > 0]
+    return float(-(positive * np.log2(positive)).sum()) + 0.0

@@ -9,13 +9,14 @@ with a page-unique scope, so the figures can share a page with other sections' f
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import matplotlib
 import numpy as np
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
 from numpy.typing import NDArray
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 from pluralign.report.results import ResultRow
 from pluralign.suites.communitybench.report_rows import GOLD_RANK_PREFIX
@@ -61,8 +62,12 @@ def gold_rank_figure(rows: Sequence[ResultRow]) -> Figure | None:
     if not chosen:
         return None
     series = sorted({_series(r) for r in chosen})
+    from matplotlib.figure import Figure  # imported when drawn: a warm report draws none
+
     figure = Figure(figsize=(6.4, 3.6))
     axes = figure.subplots()
+    import matplotlib
+
     colours = matplotlib.colormaps["tab10"]
     for index, name in enumerate(series):
         points = sorted(
@@ -149,6 +154,8 @@ def sensitivity_figure(rows: Sequence[ResultRow]) -> Figure | None:
             panels.append((chosen, title, "random_order" if metric == "tau_b" else "uniform"))
     if not panels:
         return None
+    from matplotlib.figure import Figure  # imported when drawn: a warm report draws none
+
     figure = Figure(figsize=(3.2 * len(panels), 3.4))
     axes_list = figure.subplots(1, len(panels), squeeze=False)[0]
     for axes, (chosen, title, chance_key) in zip(axes_list, panels, strict=True):

@@ -9,9 +9,12 @@ matplotlib's object-oriented API (no pyplot) and inlined as SVG by ``report.svg`
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
-from matplotlib.figure import Figure
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 from pluralign.report.results import ResultRow
 from pluralign.suites.opinions.report_rows import SEP
@@ -44,6 +47,8 @@ def ranking_figure(rows: Sequence[ResultRow]) -> Figure | None:
     if not drawn:
         return None
     tallest = max(len(d[2]) for d in drawn)
+    from matplotlib.figure import Figure  # imported when drawn: a warm report draws none
+
     figure = Figure(figsize=(4.8 * len(drawn), 1.2 + 0.28 * tallest))
     axes_list = figure.subplots(1, len(drawn), squeeze=False)[0]
     for axes, (model, task, countries, default, cross) in zip(axes_list, drawn, strict=True):

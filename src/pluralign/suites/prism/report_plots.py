@@ -9,9 +9,12 @@ inlined as SVG by ``report.svg``.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
-from matplotlib.figure import Figure
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 from pluralign.report.results import ResultRow
 from pluralign.suites.prism.records import CONDITIONS
@@ -27,6 +30,8 @@ def accuracy_figure(rows: Sequence[ResultRow]) -> Figure | None:
     panels = sorted({(r.model, r.task) for r in points})
     if not panels:
         return None
+    from matplotlib.figure import Figure  # imported when drawn: a warm report draws none
+
     figure = Figure(figsize=(4.2 * len(panels), 2.8))
     axes_list = figure.subplots(1, len(panels), squeeze=False)[0]
     for axes, (model, task) in zip(axes_list, panels, strict=True):
