@@ -160,7 +160,9 @@ def run(
     return results
 
 
-def run_config(config: RunConfig, display: str = "none") -> Results:
+def run_config(
+    config: RunConfig, display: str = "none", stop_on_server_death: bool = False
+) -> Results:
     """Run a resolved configuration; the results cover every model of its log directory.
 
     Besides Inspect's logs only the warm-run records are written (``pluralign.run.warm``,
@@ -178,7 +180,7 @@ def run_config(config: RunConfig, display: str = "none") -> Results:
     if headers is not None:
         outcome = RunOutcome(log_dir, tuple(headers), success=True, embedded=not config.models)
     else:
-        outcome = execute(config, display=display)
+        outcome = execute(config, display=display, stop_on_server_death=stop_on_server_death)
         if outcome.success:
             record_complete(outcome.log_dir, key, outcome.logs)
     return results_of(outcome)

@@ -176,6 +176,12 @@ def _run_options(
             min=1, help="Seconds a request attempt may take before it is retried (default: 300)."
         ),
     ] = None,
+    sample_retries: Annotated[
+        int,
+        typer.Option(
+            min=0, help="Re-runs of a sample that ended in error, from its start (default 2)."
+        ),
+    ] = 2,
     task_retries: Annotated[
         int, typer.Option(min=0, help="Retries of a task that ended in error (eval_set).")
     ] = 0,
@@ -237,6 +243,7 @@ def run_command(**values: Any) -> None:
         max_connections=values["max_connections"],
         max_retries=values["max_retries"],
         timeout=values["timeout"],
+        sample_retries=values["sample_retries"],
         task_retries=values["task_retries"],
         extractor=values["extractor"],
         log_dir=values["log_dir"],

@@ -147,6 +147,7 @@ def test_retry_and_timeout_flags_reach_inspect(tmp_path: Path) -> None:
     outcome = run(config, display="none")
     generate = outcome.logs[0].plan.config
     assert (generate.max_retries, generate.attempt_timeout) == (2, 7)
+    assert outcome.logs[0].eval.config.retry_on_error == 2  # --sample-retries' default
 
 
 def test_retry_defaults_depend_on_the_model_kind() -> None:

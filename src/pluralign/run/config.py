@@ -32,6 +32,7 @@ from pluralign.suite import Mode, Preset, RunSettings, Suite, SuiteOptions, cano
 __all__ = [
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_MAX_RETRIES_EMBEDDED",
+    "DEFAULT_SAMPLE_RETRIES",
     "DEFAULT_TIMEOUT_S",
     "LOG_ROOT_ENV",
     "SELF_EXTRACTOR",
@@ -54,6 +55,9 @@ DEFAULT_MAX_RETRIES_EMBEDDED = 5
 few retries suffice before the sample is recorded as an error."""
 DEFAULT_MAX_RETRIES = 10
 """Request retries against other models (hosted APIs rate-limit and fail transiently)."""
+DEFAULT_SAMPLE_RETRIES = 2
+"""Re-runs of an errored sample: harmless when nothing fails, and a transient fault that
+reached a sample (e.g. a truncated reply body, which no request retry covers) is cured."""
 DEFAULT_TIMEOUT_S = 300
 """Seconds per request attempt: a long reply from a 135M model on 2 busy cores fits well inside."""
 
@@ -88,6 +92,10 @@ class RunConfig(BaseModel):
     timeout: int | None = Field(default=None, ge=1)
     """Seconds one request attempt may take before it is abandoned and retried (Inspect's
     ``attempt_timeout``); None = :data:`DEFAULT_TIMEOUT_S`."""
+    sample_retries: int = Field(default=DEFAULT_SAMPLE_RETRIES, ge=0)
+    """How often a sample that ended in error is run again from its start within the same
+    command (Inspect's ``retry_on_error``): an error a request retry cannot cure (a reply body
+    that is not JSON, a dropped connection after the request retries) does not lose it."""
     task_retries: int = Field(default=0, ge=0)
     """How often ``eval_set`` retries a task that ended in error (Inspect's
     ``retry_attempts``); finished samples are reused on each retry."""

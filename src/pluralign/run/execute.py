@@ -21,6 +21,7 @@ from pluralign.run.eval_sets import eval_set_dir, logs_of_other_sets
 from pluralign.run.policy_stack import under_policy
 from pluralign.run.registry import get_suite
 from pluralign.serving import (
+    DEFAULT_PORT,
     EMBEDDED_API_KEY,
     EMBEDDED_MODEL,
     EmbeddedServer,
@@ -108,7 +109,10 @@ def build_tasks(config: RunConfig, suite_name: str) -> list[Task]:
 
 
 def run(
-    config: RunConfig, display: str = "rich", throughput: ThroughputSettings = RUN_THROUGHPUT
+    config: RunConfig,
+    display: str = "rich",
+    throughput: ThroughputSettings = RUN_THROUGHPUT,
+    stop_on_server_death: bool = False,
 ) -> RunOutcome:
     """Run the configured suites on the configured models: one ``eval_set`` per suite and model.
 
@@ -118,7 +122,10 @@ def run(
     logs cover every model evaluated under the configuration, this run's and earlier ones.
 
     ``throughput`` holds Inspect's throughput settings (default :data:`RUN_THROUGHPUT`); they
-    change how fast a run goes, never its results.
+    change how fast a run goes, never its results. ``stop_on_server_death`` (for a command's
+    main process: it signals the whole process) interrupts the run as Ctrl-C does when the
+    embedded server dies, instead of retrying every request against a dead port; the run stays
+    resumable.
 
     Raises:
         ChoiceError: an unknown suite, target or model provider.
@@ -133,7 +140,7 @@ def run(
     touched: list[Path] = []
     success = True
     with ExitStack() as stack:
-        models = stack.enter_context(_resolved_models(config))
+        models = stack.enter_context(_resolved_models(config, stop_on_server_death))
         roles = None
         if config.extractor and config.extractor != SELF_EXTRACTOR:
             roles = {"extractor": get_model(config.extractor)}
@@ -151,6 +158,7 @@ def run(
                         max_connections=config.max_connections,
                         display=display,  # type: ignore[arg-type]
                         retry_attempts=config.task_retries,
+                        retry_on_error=config.sample_retries,
                         retry_immediate=False,
                         fail_on_error=False,
                         log_level="warning",
@@ -217,12 +225,14 @@ def claim_log_dir(log_dir: Path, config: RunConfig) -> None:
 
 
 @contextmanager
-def _resolved_models(config: RunConfig) -> Iterator[list[Model]]:
+def _resolved_models(config: RunConfig, stop_on_server_death: bool) -> Iterator[list[Model]]:
     """Inspect models for the run; the embedded server lives as long as the context."""
     if config.models:
         yield [_named_model(name) for name in config.models]
         return
-    server_config = EmbeddedServerConfig(port=config.port) if config.port else None
+    server_config = EmbeddedServerConfig(
+        port=config.port or DEFAULT_PORT, interrupt_on_death=stop_on_server_death
+    )
     with EmbeddedServer(server_config) as server:
         yield [embedded_model(server.base_url)]
         server.check_alive()
@@ -230,7 +240,16 @@ def _resolved_models(config: RunConfig) -> Iterator[list[Model]]:
 
 def embedded_model(base_url: str) -> Model:
     """The embedded model as an Inspect model pointed at a running embedded server."""
-    return get_model(EMBEDDED_MODEL, base_url=base_url, api_key=EMBEDDED_API_KEY)
+    return get_model(EMBEDDED_MODEL, base_url=base_url, api_key=EMBEDDED_API_KEY, max_retries=0)
+
+
+OPENAI_CLIENT_PROVIDERS = frozenset({"openai", "openai-api"})
+"""Inspect providers built on the OpenAI SDK client, which retries failed requests itself.
+
+For these and the embedded model, the model argument ``max_retries=0`` turns the SDK's own
+retries off (it retries twice by default, inside each of Inspect's attempts and out of its log):
+Inspect's retries, with back-off and ``--max-retries``, are then the only retry layer, and every
+retry is in the log."""
 
 
 def _named_model(name: str) -> Model:
@@ -248,6 +267,8 @@ def _named_model(name: str) -> Model:
         if provider == MOCK_PROVIDER:
             return get_model(name, custom_outputs=_mock_reply(name), memoize=False)
         # Not memoised: a cached instance would keep the base URL and client of an earlier run.
+        if provider in OPENAI_CLIENT_PROVIDERS:
+            return get_model(name, memoize=False, max_retries=0)
         return get_model(name, memoize=False)
     except PrerequisiteError as error:
         raise EvaluationError(f"model {name}: {plain_message(error)}") from None

@@ -30,7 +30,7 @@ def run_and_report(config: RunConfig, display: str, console: Console) -> int:
 
     log_dir = config.resolved_log_dir()
     console.print(f"log directory: {log_dir}")
-    results = run_config(config, display=display)
+    results = run_config(config, display=display, stop_on_server_death=True)
     errors = print_outputs(results.report(log_dir), console)
     if errors:
         return 1
