@@ -5,12 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import pluralign
 from pluralign.api import Results
+from pluralign.api import run as api_run
 from pluralign.report.cache import REPORT_RECORD
 from pluralign.run.warm import COMPLETE_RECORD
-
-OPTIONS = {"models": "mockllm/model", "suites": "hvae", "targets": ["control"]}
 
 
 def _index_stamp(log_dir: Path) -> int:
@@ -20,7 +18,9 @@ def _index_stamp(log_dir: Path) -> int:
 
 
 def _run(log_dir: Path, runs: int = 1) -> Results:
-    return pluralign.run(**OPTIONS, runs=runs, log_dir=log_dir)  # type: ignore[arg-type]
+    return api_run(
+        models="mockllm/model", suites="hvae", targets=["control"], runs=runs, log_dir=log_dir
+    )
 
 
 def test_warm_rerun_enters_no_eval_set_and_writes_identical_results(tmp_path: Path) -> None:

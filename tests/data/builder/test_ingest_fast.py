@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import duckdb
 import pytest
@@ -140,7 +140,8 @@ def test_the_fast_path_reads_without_the_whole_file_batching(
     exact = _read(path, False, monkeypatch)
     fast = _read(path, True, monkeypatch)
     assert fast == exact
-    assert [(line, reason) for _, line, reason in fast[1]] == [  # type: ignore[index]
+    bad = cast(list[tuple[int, int, str]], fast[1])
+    assert [(line, reason) for _, line, reason in bad] == [
         (3, "field score: expected an integer, got a string"),
         (4, "not valid JSON"),
     ]
