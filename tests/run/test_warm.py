@@ -47,7 +47,9 @@ def test_a_changed_log_or_option_goes_through_eval_set_again(tmp_path: Path) -> 
     index = _index_stamp(tmp_path)
     (log,) = tmp_path.glob("hvae/*/*.eval")
     stat = log.stat()
-    os.utime(log, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))  # "written since"
+    # "written since": a changed mtime. Moved back, not forward: a log stamped in the future
+    # would stay the newest of its task after the next run rewrites it.
+    os.utime(log, ns=(stat.st_atime_ns, stat.st_mtime_ns - 1_000_000_000))
     _run(tmp_path)
     assert _index_stamp(tmp_path) != index
 
