@@ -31,7 +31,13 @@ def test_missing_logprobs_in_dist_mode_is_a_counted_clear_error(tmp_path: Path) 
     assert "no log-probabilities from this provider" in outputs.sample_errors[0]
     document = json.loads(outputs.results_json.read_text())
     assert any("no log-probabilities" in note for note in document["notes"])
-    assert document["rows"] == []
+    # Both runs ended in error: the cell is reported with its runs lost, and no number.
+    lost = [r for r in document["rows"] if r["metric"] == "runs_lost"]
+    assert [(r["group"], r["estimate"], r["n"]) for r in lost] == [
+        ("prosocial/goal/original", 2.0, 2)
+    ]
+    numbers = ("mean_angle_deg", "expected_value_rationality", "value_rationality")
+    assert all(r["estimate"] is None for r in document["rows"] if r["metric"] in numbers)
 
 
 def test_a_log_of_a_suite_without_a_section_is_an_error_not_dropped(tmp_path: Path) -> None:
