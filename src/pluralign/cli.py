@@ -161,7 +161,14 @@ def _run_options(
         float | None,
         typer.Option(min=0.0, help="Sampling temperature (default: each suite's own)."),
     ] = None,
-    max_connections: Annotated[int, typer.Option(min=1, help="Concurrent model calls.")] = 2,
+    max_connections: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Concurrent model calls (default: the embedded server's slots, 1, for the "
+            "embedded model; 2 for others).",
+        ),
+    ] = None,
     max_retries: Annotated[
         int | None,
         typer.Option(
@@ -288,7 +295,9 @@ def _needs_run_command(argv: list[str]) -> bool:
 @app.command("serve")
 def serve_command(
     port: Annotated[int | None, typer.Option(help="Port to listen on (loopback).")] = None,
-    slots: Annotated[int, typer.Option(min=1, help="Parallel request slots.")] = 2,
+    slots: Annotated[
+        int, typer.Option(min=1, help="Parallel request slots (1 is fastest on 2 CPU cores).")
+    ] = 1,
     api_key: Annotated[
         str | None, typer.Option(envvar="PLURALIGN_SERVER_API_KEY", help="Require this API key.")
     ] = None,

@@ -45,6 +45,10 @@ EMBEDDED_API_KEY = "pluralign-embedded-local"
 """A harmless key: Inspect's OpenAI-compatible provider insists on one even for keyless servers."""
 DEFAULT_PORT = 41873
 """Fixed by default because Inspect's response cache key includes the base URL."""
+DEFAULT_SLOTS = 1
+"""Parallel slots of the embedded server by default. On 2 CPU cores one slot, with all threads
+on one sequence at a time, ran the quick main job fastest: 1, 2 and 4 slots (``--max-connections``
+alike) took 0.85, 1 and 1.04 times the wall time of 2 (``benchmarks/server_slots.py``)."""
 WATCH_INTERVAL_S = 0.5
 """How often a watched child is polled (``interrupt_on_death``)."""
 SERVER_KEY_ENV = "PLURALIGN_SERVER_API_KEY"
@@ -57,7 +61,7 @@ class EmbeddedServerConfig:
 
     port: int = DEFAULT_PORT
     host: str = "127.0.0.1"
-    slots: int = 2
+    slots: int = DEFAULT_SLOTS
     """Parallel request slots (llama.cpp ``n_parallel``)."""
     ctx_per_slot: int = 4096
     """Context tokens per slot; llama.cpp's ``n_ctx`` is the total over all slots."""
@@ -323,7 +327,7 @@ def _child_main(argv: list[str] | None = None) -> None:
     parser.add_argument("--weights", required=True)
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--slots", type=int, default=2)
+    parser.add_argument("--slots", type=int, default=DEFAULT_SLOTS)
     parser.add_argument("--ctx-per-slot", type=int, default=4096)
     parser.add_argument("--threads", type=int, default=1)
     _run_child(parser.parse_args(argv))

@@ -156,3 +156,13 @@ def test_retry_defaults_depend_on_the_model_kind() -> None:
     assert (embedded.request_retries(), named.request_retries()) == (5, 10)
     assert embedded.attempt_timeout() == 300
     assert RunConfig.of(timeout=9, max_retries=0).request_retries() == 0
+
+
+def test_connection_defaults_depend_on_the_model_kind() -> None:
+    embedded = RunConfig.of(suites=("hvae",))
+    named = RunConfig.of(suites=("hvae",), models=("mockllm/model",))
+    assert (embedded.connections(), embedded.embedded_slots()) == (1, 1)
+    assert named.connections() == 2
+    assert RunConfig.of(max_connections=4).embedded_slots() == 4
+    assert RunConfig.of(max_connections=64).embedded_slots() == 8
+    assert RunConfig.of(suites=("hvae",), max_connections=64).identity() == embedded.identity()

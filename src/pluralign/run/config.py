@@ -27,14 +27,17 @@ from pydantic import (
 
 from pluralign.errors import InputError
 from pluralign.run.policy_stack import RunPolicy, load_run_policy, stack_refs
+from pluralign.serving import DEFAULT_SLOTS
 from pluralign.suite import Mode, Preset, RunSettings, Suite, SuiteOptions, canonical_mode
 
 __all__ = [
+    "DEFAULT_MAX_CONNECTIONS",
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_MAX_RETRIES_EMBEDDED",
     "DEFAULT_SAMPLE_RETRIES",
     "DEFAULT_TIMEOUT_S",
     "LOG_ROOT_ENV",
+    "MAX_EMBEDDED_SLOTS",
     "SELF_EXTRACTOR",
     "STACK_FIELDS",
     "Mode",
@@ -50,6 +53,10 @@ LOG_ROOT_ENV = "PLURALIGN_LOG_ROOT"
 SELF_EXTRACTOR = "self"
 """``--extractor self``: the evaluated model reads its own unparsed replies."""
 
+DEFAULT_MAX_CONNECTIONS = 2
+"""Concurrent model calls to a model other than the embedded one, unless ``--max-connections``."""
+MAX_EMBEDDED_SLOTS = 8
+"""The most slots a run gives the embedded server it starts, whatever ``--max-connections``."""
 DEFAULT_MAX_RETRIES_EMBEDDED = 5
 """Request retries against the embedded server: on loopback a failure is rarely transient, so a
 few retries suffice before the sample is recorded as an error."""
@@ -84,7 +91,10 @@ class RunConfig(BaseModel):
     """Base seed; suites derive per-sample seeds from it."""
     temperature: float | None = Field(default=None, ge=0.0)
     """Sampling temperature; None = each suite's default."""
-    max_connections: int = Field(default=2, ge=1)
+    max_connections: int | None = Field(default=None, ge=1)
+    """Concurrent model calls; None = the embedded server's slots (:data:`DEFAULT_SLOTS`) for the
+    embedded model, whose server then gets as many slots as connections, else
+    :data:`DEFAULT_MAX_CONNECTIONS`."""
     max_retries: int | None = Field(default=None, ge=0)
     """Retries of a failed model request, with Inspect's exponential back-off (Inspect's
     ``max_retries``); None = :data:`DEFAULT_MAX_RETRIES_EMBEDDED` for the embedded model,
@@ -180,6 +190,19 @@ class RunConfig(BaseModel):
         if self.tier1 is None:
             return None
         return load_run_policy(self.tier1, self.tier2, self.profile)
+
+    def connections(self) -> int:
+        """Inspect's ``max_connections``: as given, else the default for the model kind."""
+        if self.max_connections is not None:
+            return self.max_connections
+        return DEFAULT_MAX_CONNECTIONS if self.models else DEFAULT_SLOTS
+
+    def embedded_slots(self) -> int:
+        """Slots of the embedded server a run starts: one per connection, capped.
+
+        At most :data:`MAX_EMBEDDED_SLOTS`: each slot holds its own context in memory.
+        """
+        return min(self.connections(), MAX_EMBEDDED_SLOTS)
 
     def request_retries(self) -> int:
         """Inspect's per-request ``max_retries``: as given, else the default for the model kind."""

@@ -155,7 +155,7 @@ def run(
                         model=[model],
                         model_roles=roles,
                         limit=suite_limit(config, name),
-                        max_connections=config.max_connections,
+                        max_connections=config.connections(),
                         display=display,  # type: ignore[arg-type]
                         retry_attempts=config.task_retries,
                         retry_on_error=config.sample_retries,
@@ -231,7 +231,9 @@ def _resolved_models(config: RunConfig, stop_on_server_death: bool) -> Iterator[
         yield [_named_model(name) for name in config.models]
         return
     server_config = EmbeddedServerConfig(
-        port=config.port or DEFAULT_PORT, interrupt_on_death=stop_on_server_death
+        port=config.port or DEFAULT_PORT,
+        slots=config.embedded_slots(),
+        interrupt_on_death=stop_on_server_death,
     )
     with EmbeddedServer(server_config) as server:
         yield [embedded_model(server.base_url)]
