@@ -42,6 +42,9 @@ REPLY_RULES: Final = (
 """The rules that remove replies, in the order they are tried."""
 DELETED_MARKERS: Final = ("[deleted]", "[removed]")
 """The bodies Reddit leaves in place of deleted and moderator-removed content."""
+DIGEST_FUNCTION = "hash"
+"""DuckDB's 64-bit hash: narrows the duplicate search to texts sharing a digest (not Final:
+a test forces collisions through it)."""
 
 
 @dataclass(frozen=True)
@@ -59,8 +62,8 @@ def _too_short(expression: str, min_words: int) -> str:
     return f"NOT regexp_matches(coalesce({expression}, ''), '{pattern}')"
 
 
-def _normalised(expression: str) -> str:
-    """A digest of the text with whitespace runs collapsed and case folded: duplicates match.
+def _collapsed(expression: str) -> str:
+    """The text with whitespace runs collapsed and case folded: duplicates compare equal.
 
     The (costly) whitespace rewrite runs only on texts with a run to collapse.
     """
@@ -68,7 +71,7 @@ def _normalised(expression: str) -> str:
         f"CASE WHEN regexp_matches({expression}, '\\s\\s|[\\t\\n\\r\\f\\v]|^ | $') "
         f"THEN trim(regexp_replace({expression}, '\\s+', ' ', 'g')) ELSE {expression} END"
     )
-    return f"md5(lower({collapsed}))"
+    return f"lower({collapsed})"
 
 
 def _blank(expression: str) -> str:
@@ -76,8 +79,10 @@ def _blank(expression: str) -> str:
 
 
 def _deleted(expression: str) -> str:
+    """The text is a marker, spaces aside; ``trim`` (costly) runs only on texts holding one."""
     markers = ", ".join(f"'{marker}'" for marker in DELETED_MARKERS)
-    return f"trim({expression}) IN ({markers})"
+    holds = " OR ".join(f"contains({expression}, '{marker}')" for marker in DELETED_MARKERS)
+    return f"CASE WHEN {holds} THEN trim({expression}) IN ({markers}) ELSE FALSE END"
 
 
 def _bot(rules: CleaningRules) -> str:
@@ -89,68 +94,147 @@ def _bot(rules: CleaningRules) -> str:
     return f"coalesce({listed} OR ends_with(lower(author), '{suffix}'), FALSE)"
 
 
-def _post_rules_sql(rules: CleaningRules) -> str:
-    both = "coalesce(title, '') || ' ' || coalesce(text, '')"
+@dataclass(frozen=True)
+class _RecordKind:
+    """Where one kind of record (posts or replies) is staged and how its rules read it."""
+
+    raw: str
+    """The staging table."""
+    key: str
+    """The record's id column (``repeated_id`` is a second read of it)."""
+    text: str
+    """SQL of the text the length and duplicate rules read, on the staging table's columns."""
+    columns: str
+    """The staging table's columns the other rules read."""
+    table: str
+    """The table of rules the kind gets."""
+
+
+_POSTS: Final = _RecordKind(
+    raw="_ingest_posts_raw",
+    key="post_id",
+    text="coalesce(title, '') || ' ' || coalesce(text, '')",
+    columns="title, text, author",
+    table="_ingest_post_rules",
+)
+_REPLIES: Final = _RecordKind(
+    raw="_ingest_replies_raw",
+    key="reply_id",
+    text="text",
+    columns="text, author, top_level",
+    table="_ingest_reply_rules",
+)
+
+
+def _post_branches(rules: CleaningRules) -> str:
     return f"""
-CREATE OR REPLACE TABLE _ingest_post_rules AS
-WITH numbered AS (
-    SELECT file_id, line, sub, post_id, community, author, title, text, created_utc,
-        {both} AS both_text,
-        row_number() OVER (PARTITION BY post_id ORDER BY file_id, line, sub) AS copy
-    FROM _ingest_posts_raw
-), ruled AS (
-    SELECT file_id, line, sub, post_id, community, created_utc, both_text, CASE
-        WHEN copy > 1 THEN 'repeated_id'
         WHEN {_deleted("title")} OR {_deleted("text")} OR {_blank("both_text")}
             THEN 'deleted_or_removed'
         WHEN {_bot(rules)} THEN 'bot_author'
-        WHEN {_too_short("both_text", rules.min_words)} THEN 'too_short'
-    END AS rule
-    FROM numbered
-), normed AS (
-    SELECT *, CASE WHEN rule IS NULL THEN {_normalised("both_text")} END AS norm FROM ruled
-)
-SELECT file_id, line, sub, post_id, community, CASE
-    WHEN rule IS NULL AND row_number() OVER (
-        PARTITION BY community, rule IS NULL, norm
-        ORDER BY created_utc NULLS LAST, file_id, line, sub) > 1 THEN 'duplicate'
-    ELSE rule END AS rule
-FROM normed
-"""
+        WHEN {_too_short("both_text", rules.min_words)} THEN 'too_short'"""
 
 
-def _reply_rules_sql(rules: CleaningRules) -> str:
+def _reply_branches(rules: CleaningRules) -> str:
     return f"""
-CREATE OR REPLACE TABLE _ingest_reply_rules AS
-WITH numbered AS (
-    SELECT file_id, line, sub, reply_id, post_id, author, text, created_utc, top_level,
-        community, row_number() OVER (PARTITION BY reply_id ORDER BY file_id, line, sub) AS copy
-    FROM _ingest_replies_raw
-), ruled AS (
-    SELECT file_id, line, sub, post_id, community, created_utc, text, CASE
-        WHEN copy > 1 THEN 'repeated_id'
-        WHEN {_deleted("text")} OR {_blank("text")} THEN 'deleted_or_removed'
+        WHEN {_deleted("both_text")} OR {_blank("both_text")} THEN 'deleted_or_removed'
         WHEN {_bot(rules)} THEN 'bot_author'
         WHEN NOT top_level THEN 'not_top_level'
-        WHEN {_too_short("text", rules.min_words)} THEN 'too_short'
+        WHEN {_too_short("both_text", rules.min_words)} THEN 'too_short'"""
+
+
+def _first_pass_sql(kind: _RecordKind, branches: str) -> str:
+    """Every rule but ``duplicate`` (and ``missing_post``), and a digest of each kept text.
+
+    A second read of an id is found by a grouping first, so only the (rare) repeated ids are
+    sorted. The digest (64-bit ``hash`` of the collapsed text) only narrows the duplicate
+    search: texts are compared in full afterwards.
+    """
+    return f"""
+CREATE OR REPLACE TEMP TABLE _clean_first AS
+WITH repeated AS (
+    SELECT {kind.key} FROM {kind.raw} GROUP BY {kind.key} HAVING count(*) > 1
+), later_reads AS (
+    SELECT file_id, line, sub FROM (
+        SELECT file_id, line, sub,
+            row_number() OVER (PARTITION BY {kind.key} ORDER BY file_id, line, sub) AS copy
+        FROM {kind.raw} WHERE {kind.key} IN (SELECT {kind.key} FROM repeated)
+    ) WHERE copy > 1
+), ruled AS (
+    SELECT x.file_id, x.line, x.sub, x.post_id, x.community, x.created_utc, x.both_text, CASE
+        WHEN r.line IS NOT NULL THEN 'repeated_id'{branches}
     END AS rule
-    FROM numbered
-), normed AS (
-    SELECT * EXCLUDE (text), CASE WHEN rule IS NULL THEN {_normalised("text")} END AS norm
-    FROM ruled
-), deduplicated AS (
-    SELECT file_id, line, sub, post_id, CASE
-        WHEN rule IS NULL AND row_number() OVER (
-            PARTITION BY community, rule IS NULL, norm
-            ORDER BY created_utc NULLS LAST, file_id, line, sub) > 1 THEN 'duplicate'
-        ELSE rule END AS rule
-    FROM normed
+    FROM (
+        SELECT file_id, line, sub, post_id, community, created_utc, {kind.columns},
+            {kind.text} AS both_text
+        FROM {kind.raw}
+    ) x
+    LEFT JOIN later_reads r ON x.file_id = r.file_id AND x.line = r.line AND x.sub = r.sub
 )
-SELECT d.file_id, d.line, d.sub, CASE
-    WHEN d.rule IS NULL AND p.post_id IS NULL THEN 'missing_post' ELSE d.rule END AS rule
-FROM deduplicated d
-LEFT JOIN (SELECT post_id FROM _ingest_post_rules WHERE rule IS NULL) p ON d.post_id = p.post_id
+SELECT file_id, line, sub, post_id, community, created_utc, rule,
+    CASE WHEN rule IS NULL THEN {DIGEST_FUNCTION}({_collapsed("both_text")}) END AS digest
+FROM ruled
 """
+
+
+def _duplicates_sql(kind: _RecordKind) -> str:
+    """The kept records that repeat an earlier kept text of their community (earliest kept).
+
+    Only records whose digest is shared within the community are compared, on the full
+    collapsed text, so a digest collision never makes a duplicate.
+    """
+    return f"""
+CREATE OR REPLACE TEMP TABLE _clean_duplicates AS
+WITH shared AS (
+    SELECT community, digest FROM _clean_first WHERE digest IS NOT NULL
+    GROUP BY community, digest HAVING count(*) > 1
+), candidates AS (
+    SELECT f.file_id, f.line, f.sub, f.community, f.created_utc
+    FROM _clean_first f
+    JOIN shared s ON f.community IS NOT DISTINCT FROM s.community AND f.digest = s.digest
+), texts AS (
+    SELECT c.*, {_collapsed("x.both_text")} AS collapsed
+    FROM candidates c JOIN (
+        SELECT file_id, line, sub, {kind.text} AS both_text FROM {kind.raw}
+    ) x ON c.file_id = x.file_id AND c.line = x.line AND c.sub = x.sub
+)
+SELECT file_id, line, sub FROM (
+    SELECT file_id, line, sub, row_number() OVER (
+        PARTITION BY community, collapsed
+        ORDER BY created_utc NULLS LAST, file_id, line, sub) AS copy
+    FROM texts
+) WHERE copy > 1
+"""
+
+
+def _final_sql(kind: _RecordKind, missing_post: bool) -> str:
+    missing = (
+        "WHEN f.rule IS NULL AND p.post_id IS NULL THEN 'missing_post' " if missing_post else ""
+    )
+    kept_posts = (
+        "LEFT JOIN (SELECT k.post_id FROM _ingest_post_rules k WHERE k.rule IS NULL) p "
+        "ON f.post_id = p.post_id"
+        if missing_post
+        else ""
+    )
+    return f"""
+CREATE OR REPLACE TABLE {kind.table} AS
+SELECT f.file_id, f.line, f.sub, f.post_id, CASE
+    WHEN f.rule IS NULL AND d.line IS NOT NULL THEN 'duplicate'
+    {missing}ELSE f.rule END AS rule
+FROM _clean_first f
+LEFT JOIN _clean_duplicates d ON f.file_id = d.file_id AND f.line = d.line AND f.sub = d.sub
+{kept_posts}
+"""
+
+
+def _apply_kind(
+    con: duckdb.DuckDBPyConnection, kind: _RecordKind, branches: str, missing_post: bool
+) -> None:
+    con.execute(_first_pass_sql(kind, branches))
+    con.execute(_duplicates_sql(kind))
+    con.execute(_final_sql(kind, missing_post))
+    con.execute("DROP TABLE _clean_first")
+    con.execute("DROP TABLE _clean_duplicates")
 
 
 def _counts(con: duckdb.DuckDBPyConnection, table: str, prefix: str) -> dict[str, int]:
@@ -166,8 +250,8 @@ def apply_rules(con: duckdb.DuckDBPyConnection, rules: CleaningRules) -> Mapping
     Fills ``_ingest_post_rules`` and ``_ingest_reply_rules`` (``file_id, line, sub, rule``;
     ``rule`` is ``NULL`` for a kept record). Every rule is listed, with 0 where nothing matched.
     """
-    con.execute(_post_rules_sql(rules))
-    con.execute(_reply_rules_sql(rules))
+    _apply_kind(con, _POSTS, _post_branches(rules), missing_post=False)
+    _apply_kind(con, _REPLIES, _reply_branches(rules), missing_post=True)
     counts = {f"posts.{rule}": 0 for rule in POST_RULES}
     counts |= {f"replies.{rule}": 0 for rule in REPLY_RULES}
     counts |= _counts(con, "_ingest_post_rules", "posts")
