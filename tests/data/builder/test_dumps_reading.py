@@ -163,3 +163,27 @@ def test_line_batches_number_every_line_whatever_the_batch_size(
     if lines and lines[-1] == "":
         expected = expected[:-1]  # a final empty line is just the end of the file
     assert seen == expected
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    lines=st.lists(st.binary(max_size=40).map(lambda raw: raw.replace(b"\n", b"")), max_size=30),
+    final_newline=st.booleans(),
+    buffer=st.integers(min_value=1, max_value=48),
+)
+def test_line_blocks_are_the_file_in_whole_lines_whatever_the_buffer(
+    lines: list[bytes],
+    final_newline: bool,
+    buffer: int,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """The fast path's check pass reads views into one reused (and grown) buffer."""
+    data = b"\n".join(lines) + (b"\n" if final_newline and lines else b"")
+    path = tmp_path_factory.mktemp("blocks") / "dump.ndjson"
+    path.write_bytes(data)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(dumps, "BATCH_BYTES", buffer)
+        blocks = [bytes(block) for block in dumps._line_blocks(path)]
+    assert b"".join(blocks) == data
+    assert all(block.endswith(b"\n") for block in blocks[:-1])
+    assert all(block for block in blocks)

@@ -29,6 +29,7 @@ exact path above, so the staging tables and the reasons are the same either way.
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -344,7 +345,7 @@ ZSTD_READ_BYTES: Final = 2**20
 """Compressed bytes fed to the decompressor at a time."""
 
 
-def _open(path: Path) -> BinaryIO:
+def _open(path: Path) -> io.BufferedReader:
     try:
         return path.open("rb")
     except OSError as error:
@@ -513,27 +514,42 @@ def _insert_good(con: duckdb.DuckDBPyConnection, fmt: FormatSpec, file_id: int) 
 _OPEN_BRACE: Final = ord("{")
 
 
-def _line_blocks(path: Path) -> Iterator[bytes]:
-    """The (decompressed) dump in blocks of whole lines; the last may lack its line end."""
-    rest = b""
-    for chunk in dump_chunks(path):
-        data = rest + chunk if rest else chunk
-        cut = data.rfind(b"\n") + 1
-        if cut:
-            yield data[:cut]
-        rest = data[cut:]
-    if rest:
-        yield rest
+def _line_blocks(path: Path) -> Iterator[memoryview]:
+    """A plain dump in blocks of whole lines; the last may lack its line end.
+
+    Each block is a view into one reused buffer (no copy of the file's bytes): use it before
+    asking for the next. A line longer than the buffer grows it.
+    """
+    buffer = bytearray(BATCH_BYTES)
+    kept = 0
+    with _open(path) as handle:
+        while True:
+            try:
+                read = handle.readinto(memoryview(buffer)[kept:])
+            except OSError as error:
+                raise InputError(path, f"cannot read file: {error.strerror or error}") from None
+            filled = kept + read
+            if not read:
+                break
+            cut = buffer.rfind(b"\n", 0, filled) + 1
+            if cut:
+                yield memoryview(buffer)[:cut]
+            elif filled == len(buffer):
+                buffer = buffer + bytes(len(buffer))
+            kept = filled - cut
+            buffer[:kept] = buffer[cut:filled]
+    if filled:
+        yield memoryview(buffer)[:filled]
 
 
-def _line_starts(block: bytes) -> np.ndarray:
+def _line_starts(block: bytes | memoryview) -> np.ndarray:
     """Offsets of the lines' first bytes in a block of whole lines."""
     ends = np.flatnonzero(np.frombuffer(block, np.uint8) == NEWLINE)
     starts = np.concatenate(([0], ends + 1))
     return starts[:-1] if starts[-1] == len(block) else starts
 
 
-def _is_utf8(block: bytes) -> bool:
+def _is_utf8(block: bytes | memoryview) -> bool:
     offsets = pa.py_buffer(np.array([0, len(block)], dtype=np.int64))
     try:
         pa.LargeStringArray.from_buffers(1, offsets, pa.py_buffer(block)).validate(full=True)
@@ -550,7 +566,7 @@ def _may_be_fast(path: Path) -> bool:
         return handle.read(1) == b"{"
 
 
-def _numbered_exactly(block: bytes, starts: np.ndarray) -> bool:
+def _numbered_exactly(block: bytes | memoryview, starts: np.ndarray) -> bool:
     """Whether the native reader numbers this block's lines as the file does.
 
     That holds for valid UTF-8 where every line starts with ``{``: no blank line or leading
@@ -654,7 +670,7 @@ def _stage_unvouched(
         ends = np.append(starts[1:], len(block))
         for line in wanted:
             index = int(line) - first
-            text = block[starts[index] : ends[index]].decode("utf-8")
+            text = str(block[starts[index] : ends[index]], "utf-8")
             numbers.append(int(line))
             texts.append(text)
             size += len(text)
