@@ -126,20 +126,22 @@ _REPLIES: Final = _RecordKind(
 )
 
 
-def _post_branches(rules: CleaningRules) -> str:
+def _branches(rules: CleaningRules, deleted: str, before_length: str = "") -> str:
+    """The CASE branches after ``repeated_id``, in rule order (``deleted``: its condition)."""
     return f"""
-        WHEN {_deleted("title")} OR {_deleted("text")} OR {_blank("both_text")}
-            THEN 'deleted_or_removed'
-        WHEN {_bot(rules)} THEN 'bot_author'
+        WHEN {deleted} THEN 'deleted_or_removed'
+        WHEN {_bot(rules)} THEN 'bot_author'{before_length}
         WHEN {_too_short("both_text", rules.min_words)} THEN 'too_short'"""
+
+
+def _post_branches(rules: CleaningRules) -> str:
+    deleted = f"{_deleted('title')} OR {_deleted('text')} OR {_blank('both_text')}"
+    return _branches(rules, deleted)
 
 
 def _reply_branches(rules: CleaningRules) -> str:
-    return f"""
-        WHEN {_deleted("both_text")} OR {_blank("both_text")} THEN 'deleted_or_removed'
-        WHEN {_bot(rules)} THEN 'bot_author'
-        WHEN NOT top_level THEN 'not_top_level'
-        WHEN {_too_short("both_text", rules.min_words)} THEN 'too_short'"""
+    deleted = f"{_deleted('both_text')} OR {_blank('both_text')}"
+    return _branches(rules, deleted, "\n        WHEN NOT top_level THEN 'not_top_level'")
 
 
 def _first_pass_sql(kind: _RecordKind, branches: str) -> str:
