@@ -21,7 +21,7 @@ import pytest
 
 from pluralign.gateway.app import UNAUTHORIZED_MESSAGE, GatewayUpstream, create_app
 from pluralign.gateway.config import parse_gateway_config
-from pluralign.gateway.keys import new_key
+from pluralign.gateway.keys import new_key, split_key
 from pluralign.gateway.prompting import CLIENT_SYSTEM_HEADING, CLIENT_SYSTEM_PREAMBLE
 from pluralign.gateway.records import AuditRecord, RequestOutcome
 from pluralign.gateway.store import GatewayStore, open_store
@@ -185,9 +185,16 @@ def test_client_system_message_is_placed_below_the_policy_as_tier3(gw: Setup) ->
     assert record.prompt_tokens is not None and record.completion_tokens == 6
 
 
+def _secret_of(key: str) -> str:
+    """The key's secret part (it may itself contain ``_``, so no plain split)."""
+    parts = split_key(key)
+    assert parts is not None, "the gateway made a malformed key"
+    return parts[1]
+
+
 def test_missing_malformed_unknown_revoked_and_wrong_keys_get_one_identical_401(gw: Setup) -> None:
     real = gw.keys["tutor"]
-    unknown = "plg_0123456789ab_" + real.rsplit("_", 1)[1]
+    unknown = "plg_0123456789ab_" + _secret_of(real)
     wrong_secret = real[:-4] + ("AAAA" if not real.endswith("AAAA") else "BBBB")
     attempts: list[str | None] = [None, "not-a-key", unknown, gw.keys["revoked"], wrong_secret]
     responses = [_post(gw, key, CHAT) for key in attempts]
@@ -326,7 +333,7 @@ def test_no_key_appears_in_any_byte_written(gw: Setup) -> None:
     assert b"request" in written, "the gateway logged nothing: the log check would be vacuous"
     files = [gw.log_file, *gw.db_file.parent.glob("gateway.sqlite3*")]
     for name, key in gw.keys.items():
-        secret = key.rsplit("_", 1)[1].encode()
+        secret = _secret_of(key).encode()
         for path in files:
             data = path.read_bytes()
             assert key.encode() not in data, f"key {name} written to {path.name}"

@@ -108,3 +108,8 @@ def test_key_profile_of_reference_text_or_none() -> None:
     assert profile.principles == "Cite your sources."
     _, plain = new_key("baseline", None, None, None, "")
     assert key_profile(plain) is None
+
+
+def test_a_secret_containing_underscores_is_split_whole() -> None:
+    secret = "_a-" * 14 + "_"
+    assert split_key(f"plg_0123456789ab_{secret}") == ("0123456789ab", secret)
