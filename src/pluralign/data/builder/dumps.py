@@ -18,9 +18,9 @@ JSON functions: a line that is not UTF-8, not JSON, not an object, or lacks a re
 of the right type is recorded in ``_ingest_bad`` (file, line, reason) and skipped.
 
 A plain file whose every line starts with ``{`` and that is valid UTF-8 is first read by
-DuckDB's own parallel NDJSON reader (``read_json`` with ``WITH ORDINALITY``: the row number
-is the line number; one streaming pass checks the file and the row count afterwards, and the
-file goes to the exact path alone when either check fails). The
+DuckDB's own parallel NDJSON reader (``read_json``; the table it fills keeps the file's row
+order, so a row's position is its line number; one streaming pass checks the file and the row
+count afterwards, and the file goes to the exact path alone when either check fails). The
 fast path only *vouches* for lines whose every field has the expected JSON kind and converts
 without loss (a string, an integer written without ``.`` or exponent); every other line —
 invalid JSON, a float score, a numeric-string time, a missing field — is read again by the
@@ -578,7 +578,14 @@ def _numbered_exactly(block: bytes | memoryview, starts: np.ndarray) -> bool:
 
 
 def _fast_sql(fmt: FormatSpec, path: Path) -> str:
-    """Read the file natively into ``_ingest_parsed``; ``reason`` marks unvouched lines."""
+    """Read the file natively into ``_ingest_fast``; ``reason`` marks unvouched lines.
+
+    No line number is read here: numbering rows in the scan (``WITH ORDINALITY``,
+    ``row_number() OVER ()``) makes DuckDB read on one thread, while a plain scan reads in
+    parallel and still keeps the file's row order in the table it creates (DuckDB's
+    documented insertion-order preservation), so a row's ``rowid`` + 1 is its line
+    (:data:`FAST_PARSED_VIEW`).
+    """
     columns = "{" + ", ".join(f"'{spec.name}': 'JSON'" for spec in fmt.fields) + "}"
     raw = ", ".join(f'"{spec.name}" AS {spec.raw}' for spec in fmt.fields)
     typed = ", ".join(
@@ -587,17 +594,23 @@ def _fast_sql(fmt: FormatSpec, path: Path) -> str:
     out = ", ".join(spec.column for spec in fmt.fields)
     location = str(path).replace("'", "''")
     return f"""
-CREATE OR REPLACE TEMP TABLE _ingest_parsed AS
-SELECT line, kind, {out}, CASE WHEN {_vouched_sql(fmt)} THEN NULL ELSE 'unvouched' END AS reason
+CREATE OR REPLACE TEMP TABLE _ingest_fast AS
+SELECT kind, {out}, CASE WHEN {_vouched_sql(fmt)} THEN NULL ELSE 'unvouched' END AS reason
 FROM (
     SELECT *, {fmt.kind_sql} AS kind
     FROM (
-        SELECT ordinality AS line, {raw}, {typed}
+        SELECT {raw}, {typed}
         FROM read_json('{location}', format = 'newline_delimited', ignore_errors = true,
-            columns = {columns}) WITH ORDINALITY
+            columns = {columns})
     )
 )
 """
+
+
+FAST_PARSED_VIEW: Final = (
+    "CREATE OR REPLACE TEMP VIEW _ingest_parsed AS SELECT rowid + 1 AS line, * FROM _ingest_fast"
+)
+"""The fast path's rows numbered by position, under the name the inserts read."""
 
 
 def _vouched_sql(fmt: FormatSpec) -> str:
@@ -633,12 +646,18 @@ def _read_fast(
         con.execute(_fast_sql(fmt, path))
     except duckdb.Error:  # e.g. a line past the native reader's object size limit
         return None
-    rows = scalar(con, "SELECT count(*) FROM _ingest_parsed")
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE _ingest_unvouched AS "
-        "SELECT line FROM _ingest_parsed WHERE reason IS NOT NULL"
-    )
-    _insert_good(con, fmt, file_id)
+    try:
+        con.execute("DROP TABLE IF EXISTS _ingest_parsed")  # the exact path's, of a file before
+        con.execute(FAST_PARSED_VIEW)
+        rows = scalar(con, "SELECT count(*) FROM _ingest_fast")
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _ingest_unvouched AS "
+            "SELECT line FROM _ingest_parsed WHERE reason IS NOT NULL"
+        )
+        _insert_good(con, fmt, file_id)
+    finally:
+        con.execute("DROP VIEW IF EXISTS _ingest_parsed")
+        con.execute("DROP TABLE IF EXISTS _ingest_fast")
     lines = _stage_unvouched(con, fmt, file_id, path)
     if lines != rows:
         for table in STAGING_TABLES:
