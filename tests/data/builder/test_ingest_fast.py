@@ -169,3 +169,26 @@ def test_files_the_native_reader_could_misnumber_take_the_exact_path(
     assert dumps._read_fast(con, PUSHSHIFT, 0, path) is None
     for table in dumps.STAGING_TABLES:  # nothing of the file is left staged
         assert con.execute(f"SELECT count(*) FROM {table}").fetchall() == [(0,)]
+
+
+def test_a_file_read_in_many_buffers_on_several_threads_keeps_its_line_numbers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Small native buffers split the file into many pieces read by four threads: the rows must
+    # still be numbered in file order (rowid + 1), so each bad line keeps its own line number.
+    monkeypatch.setattr(dumps, "NATIVE_MAX_OBJECT_BYTES", 1024)
+    lines = []
+    for index in range(3000):
+        record = _COMMENT | {"id": f"c{index}", "body": "w " * (index % 200) + "end"}
+        lines.append(json.dumps(record) if index % 97 else '{"id": "broken", "body": ')
+    path = tmp_path / "dump.ndjson"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    monkeypatch.setattr(dumps, "line_batches", _refuse)
+    con = duckdb.connect()
+    con.execute("SET threads = 4")
+    read_dumps(con, (path,), "pushshift")
+    bad = con.execute("SELECT line FROM _ingest_bad ORDER BY line").fetchall()
+    assert [line for (line,) in bad] == [index + 1 for index in range(0, 3000, 97)]
+    replies = con.execute("SELECT line, reply_id FROM _ingest_replies_raw").fetchall()
+    assert len(replies) == 3000 - len(bad)
+    assert all(reply_id == f"c{line - 1}" for line, reply_id in replies)

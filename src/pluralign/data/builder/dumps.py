@@ -55,6 +55,10 @@ MAX_STRING_BATCH_BYTES = 2**31
 _BOM: Final = b"\xef\xbb\xbf"
 FAST_PATH = True
 """Read plain files with DuckDB's native NDJSON reader first (off: the exact path only)."""
+NATIVE_MAX_OBJECT_BYTES = 16 * 2**20
+"""The native reader's ``maximum_object_size`` (DuckDB's default, 16 MiB); its read buffers
+scale with it. A longer line fails the native read and the file takes the exact path."""
+"""Read plain files with DuckDB's native NDJSON reader first (off: the exact path only)."""
 
 STAGING_TABLES: Final = ("_ingest_bad", "_ingest_posts_raw", "_ingest_replies_raw")
 """The tables ``read_dumps`` fills; dropped by the caller once the build is done."""
@@ -601,7 +605,7 @@ FROM (
     FROM (
         SELECT {raw}, {typed}
         FROM read_json('{location}', format = 'newline_delimited', ignore_errors = true,
-            columns = {columns})
+            maximum_object_size = {NATIVE_MAX_OBJECT_BYTES}, columns = {columns})
     )
 )
 """
