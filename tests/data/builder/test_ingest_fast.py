@@ -174,21 +174,46 @@ def test_files_the_native_reader_could_misnumber_take_the_exact_path(
 def test_a_file_read_in_many_buffers_on_several_threads_keeps_its_line_numbers(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Small native buffers split the file into many pieces read by four threads: the rows must
-    # still be numbered in file order (rowid + 1), so each bad line keeps its own line number.
-    monkeypatch.setattr(dumps, "NATIVE_MAX_OBJECT_BYTES", 1024)
-    lines = []
-    for index in range(3000):
-        record = _COMMENT | {"id": f"c{index}", "body": "w " * (index % 200) + "end"}
-        lines.append(json.dumps(record) if index % 97 else '{"id": "broken", "body": ')
+    # 600 k short lines read by four threads on a connection that lets DuckDB reorder rows (as
+    # the builder's does): the rows must still be numbered in file order, so each bad line
+    # keeps its own line number. (Without insertion_order_kept this read reported 0 or 284 of
+    # the 602 bad lines.)
+    monkeypatch.setattr(dumps, "NATIVE_MAX_OBJECT_BYTES", 65536)
+    count, every = 600_000, 997
+    good = (
+        '{"id":"c%d","body":"b","link_id":"t3_p","parent_id":"t3_p","subreddit":"s",'
+        '"created_utc":1,"score":1}\n'
+    )
     path = tmp_path / "dump.ndjson"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with path.open("w", encoding="utf-8") as out:
+        for index in range(count):
+            out.write(good % index if index % every else '{"id": \n')
     monkeypatch.setattr(dumps, "line_batches", _refuse)
     con = duckdb.connect()
     con.execute("SET threads = 4")
+    con.execute("SET preserve_insertion_order = false")
     read_dumps(con, (path,), "pushshift")
     bad = con.execute("SELECT line FROM _ingest_bad ORDER BY line").fetchall()
-    assert [line for (line,) in bad] == [index + 1 for index in range(0, 3000, 97)]
-    replies = con.execute("SELECT line, reply_id FROM _ingest_replies_raw").fetchall()
-    assert len(replies) == 3000 - len(bad)
-    assert all(reply_id == f"c{line - 1}" for line, reply_id in replies)
+    assert [line for (line,) in bad] == [index + 1 for index in range(0, count, every)]
+    misnumbered = con.execute(
+        "SELECT count(*) FROM _ingest_replies_raw WHERE reply_id <> 'c' || (line - 1)"
+    ).fetchall()
+    assert misnumbered == [(0,)]
+    assert con.execute("SELECT count(*) FROM _ingest_replies_raw").fetchall() == [
+        (count - len(bad),)
+    ]
+
+
+@pytest.mark.parametrize("setting", [False, True])
+def test_the_fast_read_keeps_insertion_order_and_restores_the_setting(setting: bool) -> None:
+    # The builder turns preserve_insertion_order off; positions number the lines only with it on
+    # (a 300 k-line dump read with it off misnumbered every line past the first row groups).
+    con = duckdb.connect()
+    con.execute(f"SET preserve_insertion_order = {setting}")
+    query = "SELECT current_setting('preserve_insertion_order')"
+    with dumps.insertion_order_kept(con):
+        assert con.execute(query).fetchall() == [(True,)]
+    assert con.execute(query).fetchall() == [(setting,)]
+    with pytest.raises(duckdb.Error), dumps.insertion_order_kept(con):
+        con.execute("SELECT * FROM no_such_table")
+    assert con.execute(query).fetchall() == [(setting,)]

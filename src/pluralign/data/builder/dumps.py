@@ -29,6 +29,7 @@ exact path above, so the staging tables and the reasons are the same either way.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 from collections.abc import Iterator
@@ -636,6 +637,21 @@ def _vouched_sql(fmt: FormatSpec) -> str:
     return " AND ".join(conditions)
 
 
+@contextlib.contextmanager
+def insertion_order_kept(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Keep rows in source order inside the block, whatever the connection's setting.
+
+    The fast path numbers lines by table position, so its table must be created with
+    ``preserve_insertion_order`` on; the builder turns it off for everything else.
+    """
+    before = con.execute("SELECT current_setting('preserve_insertion_order')").fetchall()[0][0]
+    con.execute("SET preserve_insertion_order = true")
+    try:
+        yield
+    finally:
+        con.execute(f"SET preserve_insertion_order = {'true' if before else 'false'}")
+
+
 def _read_fast(
     con: duckdb.DuckDBPyConnection, fmt: FormatSpec, file_id: int, path: Path
 ) -> int | None:
@@ -647,7 +663,8 @@ def _read_fast(
     if not _may_be_fast(path):
         return None
     try:
-        con.execute(_fast_sql(fmt, path))
+        with insertion_order_kept(con):
+            con.execute(_fast_sql(fmt, path))
     except duckdb.Error:  # e.g. a line past the native reader's object size limit
         return None
     try:
