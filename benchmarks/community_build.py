@@ -319,7 +319,8 @@ def run_scrub_comparison(files: list[Path], work: Path, memory_limit: str) -> di
     return compare_scrub_paths(con, "replies")
 
 
-def _baseline_lines(files: list[Path]) -> Iterator[dict[str, Any]]:
+def _baseline_lines(files: list[Path], bad: Counter[str]) -> Iterator[dict[str, Any]]:
+    """Every JSON object line; ``bad["lines"]`` counts the lines that are not one."""
     for path in files:
         with path.open("rb") as handle:
             for raw in handle:
@@ -328,9 +329,12 @@ def _baseline_lines(files: list[Path]) -> Iterator[dict[str, Any]]:
                 try:
                     record = json.loads(raw)
                 except ValueError:
+                    bad["lines"] += 1
                     continue
                 if isinstance(record, dict):
                     yield record
+                else:
+                    bad["lines"] += 1
 
 
 def _is_bot(author: Any) -> bool:
@@ -353,7 +357,8 @@ def run_baseline(files: list[Path]) -> dict[str, Any]:
     post_texts: dict[tuple[str, str], tuple[int, str]] = {}
     replies: dict[tuple[str, str], tuple[int, str, str]] = {}
     seen: set[str] = set()
-    for record in _baseline_lines(files):
+    bad: Counter[str] = Counter()
+    for record in _baseline_lines(files, bad):
         if "title" in record:
             pid, title, text = record["id"], record["title"], record.get("selftext") or ""
             both = f"{title} {text}"
@@ -390,6 +395,7 @@ def run_baseline(files: list[Path]) -> dict[str, Any]:
         "queries": len(queries),
         "replies": sum(per_post.values()),
         "posts": len(posts),
+        "bad_lines": bad["lines"],
     }
 
 
@@ -569,7 +575,9 @@ def main() -> None:
         report["cpu_ratio_baseline_over_read_clean_group_select"] = (
             baseline["cpu_seconds"] / read_to_select_cpu
         )
-        report["same_result"] = all(ours[k] == baseline[k] for k in ("queries", "replies", "posts"))
+        report["same_result"] = all(
+            ours[k] == baseline[k] for k in ("queries", "replies", "posts", "bad_lines")
+        )
         print(json.dumps(report, indent=2))
 
 
