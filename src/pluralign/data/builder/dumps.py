@@ -59,7 +59,6 @@ FAST_PATH = True
 NATIVE_MAX_OBJECT_BYTES = 16 * 2**20
 """The native reader's ``maximum_object_size`` (DuckDB's default, 16 MiB); its read buffers
 scale with it. A longer line fails the native read and the file takes the exact path."""
-"""Read plain files with DuckDB's native NDJSON reader first (off: the exact path only)."""
 
 STAGING_TABLES: Final = ("_ingest_bad", "_ingest_posts_raw", "_ingest_replies_raw")
 """The tables ``read_dumps`` fills; dropped by the caller once the build is done."""
